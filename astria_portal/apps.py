@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.core import checks
+from django.db.models.signals import post_migrate
+
+
+class PortalConfig(AppConfig):
+    name = "astria_portal"
+    verbose_name = "Astria Portal"
+
+    def ready(self):
+        from astria_portal import checks as portal_checks
+        from astria_portal.schedules import install_schedules
+
+        checks.register(portal_checks.check_settings, checks.Tags.compatibility)
+        checks.register(portal_checks.check_production, checks.Tags.security, deploy=True)
+        post_migrate.connect(install_schedules, sender=self)

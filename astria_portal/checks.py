@@ -1,0 +1,99 @@
+"""System checks for configuration mistakes, with stable ids and hints."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Warning
+from django.http.request import validate_host
+
+DOCS_HINT = "See the Configuration table in README.md and .env.example."
+
+
+def _is_http_url(value):
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def check_settings(app_configs, **kwargs):
+    """Checks that apply in every mode."""
+    errors = [
+        Error(f"{name}: {message}.", hint=DOCS_HINT, id="portal.E001")
+        for name, message in settings.CONFIG_ERRORS
+    ]
+    if settings.PUBLIC_BASE_URL and not _is_http_url(settings.PUBLIC_BASE_URL):
+        errors.append(
+            Error(
+                f"PUBLIC_BASE_URL {settings.PUBLIC_BASE_URL!r} is not an absolute http(s) URL.",
+                hint="Set it to the public root of the portal, e.g. https://portal.example.com",
+                id="portal.E005",
+            )
+        )
+    if not _is_http_url(settings.ASTRIA_API_URL):
+        errors.append(
+            Error(
+                f"ASTRIA_API_URL {settings.ASTRIA_API_URL!r} is not an absolute http(s) URL.",
+                hint="Leave it unset for https://api.astria.ai, or set the emulator's URL.",
+                id="portal.E006",
+            )
+        )
+    if settings.DEBUG:
+        return errors
+
+    if settings.SECRET_KEY.startswith("django-insecure"):
+        errors.append(
+            Error(
+                "SECRET_KEY is not set and DEBUG is off.",
+                hint="Set SECRET_KEY to a long random value, e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`.",
+                id="portal.E002",
+            )
+        )
+    if not settings.ALLOWED_HOSTS:
+        errors.append(
+            Error(
+                "ALLOWED_HOSTS is empty and DEBUG is off.",
+                hint="Set ALLOWED_HOSTS to the host names the portal is served on.",
+                id="portal.E003",
+            )
+        )
+    if not settings.PUBLIC_BASE_URL:
+        errors.append(
+            Error(
+                "PUBLIC_BASE_URL is not set and DEBUG is off.",
+                hint="Astria calls back at URLs built from it: set the portal's public root.",
+                id="portal.E004",
+            )
+        )
+    return errors
+
+
+def check_production(app_configs, **kwargs):
+    """Deploy-time warnings (manage.py check --deploy)."""
+    warnings = []
+    url = urlsplit(settings.PUBLIC_BASE_URL)
+    if settings.PUBLIC_BASE_URL and url.scheme != "https":
+        warnings.append(
+            Warning(
+                "PUBLIC_BASE_URL does not use https.",
+                hint="Callback tokens travel in the callback URL; serve the portal over TLS.",
+                id="portal.W001",
+            )
+        )
+    if settings.ASTRIA_DEMO:
+        warnings.append(
+            Warning(
+                "ASTRIA_API_KEY is not set: the portal runs in demo mode against the "
+                "offline Astria emulator.",
+                hint="Set ASTRIA_API_KEY to the account's API key for real use.",
+                id="portal.W002",
+            )
+        )
+    if url.hostname and not validate_host(url.hostname, settings.ALLOWED_HOSTS):
+        warnings.append(
+            Warning(
+                f"The host of PUBLIC_BASE_URL ({url.hostname}) is not in ALLOWED_HOSTS.",
+                hint="Astria's callbacks would be refused with 400 Bad Request.",
+                id="portal.W003",
+            )
+        )
+    return warnings

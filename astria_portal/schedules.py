@@ -1,0 +1,30 @@
+"""The periodic jobs, installed (and kept up to date) after every migrate."""
+
+from django.utils import timezone
+
+SCHEDULES = [
+    # (name, function, minutes between runs)
+    ("Worker heartbeat", "astria_portal.tasks.heartbeat", 1),
+]
+
+
+def install_schedules(**kwargs):
+    from django_q.models import Schedule
+
+    for name, func, minutes in SCHEDULES:
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={
+                "func": func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "repeats": -1,
+            },
+            create_defaults={
+                "func": func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "repeats": -1,
+                "next_run": timezone.now(),
+            },
+        )

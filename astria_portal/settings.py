@@ -1,0 +1,273 @@
+"""
+Settings for Astria Portal, read from the environment (and an optional .env file).
+
+The defaults run a fresh clone: DEBUG on, SQLite under var/, the django-q2 ORM
+broker on the same database, console e-mail, and the offline Astria emulator.
+A value that cannot be parsed does not crash the import: it falls back to its
+default and is reported by the system check portal.E001 (see checks.py).
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+# (variable, message) pairs collected while reading; checks.py reports them.
+CONFIG_ERRORS = []
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _bool(name, default):
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    if raw.strip().lower() in _TRUE:
+        return True
+    if raw.strip().lower() in _FALSE:
+        return False
+    CONFIG_ERRORS.append((name, f"{raw!r} is not a boolean (use true or false)"))
+    return default
+
+
+def _int(name, default, minimum=0):
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        CONFIG_ERRORS.append((name, f"{raw!r} is not a whole number"))
+        return default
+    if value < minimum:
+        CONFIG_ERRORS.append((name, f"{value} is below the minimum of {minimum}"))
+        return default
+    return value
+
+
+def _parsed(name, parse, default, backend_key):
+    """Read a URL-style variable with django-environ's parser."""
+    if env.str(name, default=None) is None:
+        return parse(default)
+    try:
+        value = parse(env.str(name))
+    except Exception as exc:  # django-environ raises several types
+        CONFIG_ERRORS.append((name, f"cannot be parsed: {exc}"))
+        return parse(default)
+    # django-environ passes an unknown scheme through as the backend name.
+    if "." not in value.get(backend_key, ""):
+        CONFIG_ERRORS.append((name, "has an unknown scheme"))
+        return parse(default)
+    return value
+
+
+# --- Core -------------------------------------------------------------------
+
+DEBUG = _bool("DEBUG", True)
+
+_DEV_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env.str("SECRET_KEY", default="") or _DEV_SECRET_KEY
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Production (DEBUG off) has no defaults for these: checks.py asks for them.
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
+)
+
+# The public root Astria calls back at; callback URLs are built from it.
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+if urlsplit(PUBLIC_BASE_URL).scheme == "https":
+    CSRF_TRUSTED_ORIGINS.append(PUBLIC_BASE_URL)
+
+SITE_NAME = env.str("SITE_NAME", default="Astria Portal")
+SIGNUP_ENABLED = _bool("SIGNUP_ENABLED", True)
+
+INSTALLED_APPS = [
+    "astria_portal.apps.PortalConfig",
+    "tunes",
+    "prompts",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_q",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "astria_portal.urls"
+WSGI_APPLICATION = "astria_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "astria_portal.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+
+DATABASES = {
+    "default": _parsed(
+        "DATABASE_URL", env.db_url_config, f"sqlite:///{VAR_DIR / 'db.sqlite3'}", "ENGINE"
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and IMMEDIATE transactions let the web process and the worker share
+    # the file without "database is locked" errors.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 600)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts -------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "tunes:list"
+LOGOUT_REDIRECT_URL = "home"
+
+# --- Internationalisation ---------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files -------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Private media: outside anything served statically, read only through views
+# that check ownership.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- E-mail ---------------------------------------------------------------------
+
+# django-environ's documented way: the parsed URL yields EMAIL_BACKEND, EMAIL_HOST, ...
+vars().update(_parsed("EMAIL_URL", env.email_url_config, "consolemail://", "EMAIL_BACKEND"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Astria Portal <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security (production) ----------------------------------------------------------
+
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", not DEBUG)
+if _bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Astria ---------------------------------------------------------------------
+
+# No key configured means demo mode: the portal talks to the offline emulator.
+ASTRIA_API_KEY = env.str("ASTRIA_API_KEY", default="")
+ASTRIA_DEMO = not ASTRIA_API_KEY
+EMULATOR_PORT = _int("EMULATOR_PORT", 8765, minimum=1)
+if ASTRIA_DEMO:
+    ASTRIA_API_KEY = "demo-key"
+ASTRIA_API_URL = env.str(
+    "ASTRIA_API_URL",
+    default=f"http://127.0.0.1:{EMULATOR_PORT}" if ASTRIA_DEMO else "https://api.astria.ai",
+).rstrip("/")
+# Free mock training (branch=fast) is the default for new tunes.
+ASTRIA_TEST_MODE = _bool("ASTRIA_TEST_MODE", ASTRIA_DEMO)
+
+# --- Background tasks (django-q2) ---------------------------------------------------
+
+# The ORM broker on the default database makes async_task() part of the
+# caller's transaction. django-q2's retry is a redelivery timer, not a backoff,
+# so failed tasks are acknowledged and the app keeps its own retry state.
+Q_CLUSTER = {
+    "name": "astria_portal",
+    "orm": "default",
+    "workers": _int("Q_WORKERS", 2, minimum=1),
+    "timeout": 150,
+    "retry": 300,
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 250,
+    "recycle": 200,
+    "max_rss": 300_000,
+    "poll": 1.0,
+    "queue_limit": 50,
+    "label": "Background tasks",
+}
+
+# Seconds after which /healthz calls the worker dead.
+HEARTBEAT_MAX_AGE = _int("HEARTBEAT_MAX_AGE", 300, minimum=60)
+
+# --- Logging --------------------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

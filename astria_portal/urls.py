@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from astria_portal import views
+
+admin.site.site_header = "Astria Portal staff"
+admin.site.site_title = "Astria Portal staff"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("tunes/", include("tunes.urls")),
+    path("prompts/", include("prompts.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,32 @@
+import pytest
+from django.contrib.auth.models import User
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    """Fast password hashing and a throw-away media folder for every test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def owner(db):
+    return User.objects.create_user("alice", "alice@example.com", "correct-horse-battery")
+
+
+@pytest.fixture
+def outsider(db):
+    return User.objects.create_user("bob", "bob@example.com", "correct-horse-battery")
+
+
+@pytest.fixture
+def staff(db):
+    return User.objects.create_user(
+        "carol", "carol@example.com", "correct-horse-battery", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
+    return client

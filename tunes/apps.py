@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TunesConfig(AppConfig):
+    name = "tunes"
+    verbose_name = "Fine-tunes"
