@@ -5,6 +5,8 @@ from django.utils import timezone
 SCHEDULES = [
     # (name, function, minutes between runs)
     ("Worker heartbeat", "astria_portal.tasks.heartbeat", 1),
+    ("Submit due tunes", "tunes.tasks.sweep_tunes", 1),
+    ("Reconcile tunes", "tunes.tasks.reconcile_tunes", 1),
 ]
 
 

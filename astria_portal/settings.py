@@ -145,6 +145,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL and IMMEDIATE transactions let the web process and the worker share
     # the file without "database is locked" errors.
     DATABASES["default"]["OPTIONS"] = {
@@ -271,3 +272,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Tunes, prompts and their follow-up ------------------------------------------------
+
+TUNE_PHOTOS_MIN = _int("TUNE_PHOTOS_MIN", 4, minimum=1)
+TUNE_PHOTOS_MAX = _int("TUNE_PHOTOS_MAX", 20, minimum=1)
+FACEID_PHOTOS_MIN = _int("FACEID_PHOTOS_MIN", 1, minimum=1)
+PHOTO_MAX_BYTES = _int("PHOTO_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Room for the photos of one tune plus a few form fields, never more (R22).
+DATA_UPLOAD_MAX_NUMBER_FILES = TUNE_PHOTOS_MAX + 5
+
+# Submission retries: 30 s doubling with jitter, capped, then the tune fails.
+SUBMIT_MAX_ATTEMPTS = _int("SUBMIT_MAX_ATTEMPTS", 6, minimum=1)
+SUBMIT_BACKOFF_CAP = 30 * 60
+# Lost callbacks: poll this long after the ETA, then back off up to the maximum wait.
+CALLBACK_GRACE = _int("CALLBACK_GRACE", 300, minimum=10)
+RECONCILE_MAX_WAIT = 2 * 60 * 60
+RECONCILE_BATCH = 20
+# A tune still not trained this long after its ETA is shown as overdue (stalled).
+STALL_AFTER = _int("STALL_AFTER", 6 * 60 * 60, minimum=60)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from astria_portal import views
+from astria_portal import callback_views, views
 
 admin.site.site_header = "Astria Portal staff"
 admin.site.site_title = "Astria Portal staff"
@@ -11,6 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("callbacks/<slug:kind>/<uuid:code>/", callback_views.callback, name="callback"),
     path("tunes/", include("tunes.urls")),
     path("prompts/", include("prompts.urls")),
     path("admin/", admin.site.urls),

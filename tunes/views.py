@@ -1,7 +1,114 @@
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tunes.forms import TuneForm
+from tunes.models import TrainingImage, Tune
+
+
+def _get_tune_for_user(request, code):
+    tunes = Tune.objects.exclude(status=Tune.Status.DELETED)
+    return get_object_or_404(tunes, code=code, owner=request.user)
 
 
 @login_required
+@require_GET
 def tune_list(request):
-    return render(request, "tunes/tune_list.html", {"tunes": []})
+    covers = Prefetch("photos", TrainingImage.objects.filter(position=0), to_attr="covers")
+    tunes = (
+        Tune.objects.filter(owner=request.user)
+        .exclude(status=Tune.Status.DELETED)
+        .prefetch_related(covers)
+    )
+    page = Paginator(tunes, 12).get_page(request.GET.get("page"))
+    return render(request, "tunes/tune_list.html", {"page": page, "tunes": page.object_list})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tune_create(request):
+    form = TuneForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"test_mode": settings.ASTRIA_TEST_MODE},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            tune = Tune(owner=request.user)
+            tune.name = data["name"]
+            tune.class_name = data["class_name"]
+            tune.model_kind = data["model_kind"]
+            tune.token = data["token"]
+            tune.steps = data["steps"]
+            tune.face_crop = data["face_crop"]
+            tune.test_mode = data["test_mode"]
+            tune.save()
+            for position, photo in enumerate(data["photos"]):
+                image = TrainingImage(tune=tune, position=position, sha256=photo.sha256)
+                image.size, image.width, image.height = (
+                    len(photo.content),
+                    photo.width,
+                    photo.height,
+                )
+                image.file.save("photo.jpg", ContentFile(photo.content), save=False)
+                image.save()
+            tune.submit()
+        messages.success(request, f"“{tune.name}” is on its way to Astria.")
+        return redirect(tune)
+    ctx = {
+        "form": form,
+        "settings_min": settings.TUNE_PHOTOS_MIN,
+        "settings_min_faceid": settings.FACEID_PHOTOS_MIN,
+        "settings_max": settings.TUNE_PHOTOS_MAX,
+        "settings_max_bytes": settings.PHOTO_MAX_BYTES,
+        "max_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "tunes/tune_form.html", ctx)
+
+
+@login_required
+@require_GET
+def tune_detail(request, code):
+    tune = _get_tune_for_user(request, code)
+    ctx = {"tune": tune, "photos": tune.photos.all()}
+    return render(request, "tunes/tune_detail.html", ctx)
+
+
+@login_required
+@require_GET
+def tune_status(request, code):
+    """The status fragment the tune page polls while the tune is in progress."""
+    tune = _get_tune_for_user(request, code)
+    response = render(request, "tunes/_status.html", {"tune": tune})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def tune_photo(request, code, photo_code):
+    tune = _get_tune_for_user(request, code)
+    photo = get_object_or_404(TrainingImage, tune=tune, code=photo_code)
+    response = FileResponse(photo.file.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="photo-{photo.position + 1}.jpg"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tune_delete(request, code):
+    tune = _get_tune_for_user(request, code)
+    if request.method == "POST":
+        tune.mark_deleting()
+        messages.success(request, f"“{tune.name}” is being deleted, on Astria and here.")
+        return redirect("tunes:list")
+    return render(request, "tunes/tune_confirm_delete.html", {"tune": tune})

@@ -1,0 +1,49 @@
+"""Per-object callback URLs and their verification (RELIABILITY.md §1.5).
+
+Astria signs nothing, so the URL is the secret: its token is an HMAC (Django's
+Signer, SHA-256, constant-time compare, SECRET_KEY_FALLBACKS for rotation) of
+the kind, the object's public code and a random per-object nonce. The token is
+the same on every retry, so Astria's prompt idempotency (which compares the
+callback URL) keeps working.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+SALT = "astria-callback-v1"
+
+
+def _signer():
+    return signing.Signer(salt=SALT, fallback_keys=settings.SECRET_KEY_FALLBACKS)
+
+
+def _value(kind, code, secret):
+    return f"{kind}:{code}:{secret}"
+
+
+def callback_token(kind, code, secret):
+    return _signer().signature(_value(kind, code, secret))
+
+
+def token_is_valid(kind, code, secret, token):
+    if not token:
+        return False
+    signer = _signer()
+    try:
+        signer.unsign(f"{_value(kind, code, secret)}{signer.sep}{token}")
+    except signing.BadSignature:
+        return False
+    return True
+
+
+def callback_url(kind, job):
+    path = reverse("callback", kwargs={"kind": kind, "code": job.code})
+    token = callback_token(kind, job.code, job.callback_secret)
+    return f"{settings.PUBLIC_BASE_URL}{path}?token={token}"
+
+
+# kind -> (model, refresh task). The refresh task reads the object from the API.
+KINDS = {
+    "tune": ("tunes.Tune", "tunes.tasks.refresh_tune"),
+}

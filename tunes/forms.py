@@ -1,0 +1,123 @@
+import re
+
+from django import forms
+from django.conf import settings
+
+from tunes.models import MODELS
+from tunes.photos import PhotoError, sanitise
+
+CLASS_CHOICES = [
+    ("woman", "Woman"),
+    ("man", "Man"),
+    ("person", "Person"),
+    ("girl", "Girl"),
+    ("boy", "Boy"),
+    ("baby", "Baby"),
+    ("couple", "Couple"),
+    ("dog", "Dog"),
+    ("cat", "Cat"),
+    ("style", "An art style"),
+    ("other", "Something else…"),
+]
+ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    widget = MultipleFileInput(attrs={"accept": ACCEPT})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            raise forms.ValidationError("Choose the photos to train on.", code="required")
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class TuneForm(forms.Form):
+    name = forms.CharField(
+        max_length=80,
+        label="Name",
+        help_text="Just for you, e.g. “Me, summer 2026”.",
+    )
+    class_name = forms.ChoiceField(choices=CLASS_CHOICES, label="Who or what is in the photos?")
+    custom_class = forms.CharField(
+        max_length=40, required=False, label="In one word", help_text="e.g. sneaker, dress, vase"
+    )
+    model_kind = forms.ChoiceField(
+        choices=[(key, spec["label"]) for key, spec in MODELS.items()],
+        initial="flux-lora",
+        widget=forms.RadioSelect,
+        label="Model",
+    )
+    photos = PhotosField(label="Photos")
+    test_mode = forms.BooleanField(
+        required=False,
+        label="Test mode: free mock training (branch=fast)",
+        help_text="Astria returns sample images instead of training a real model.",
+    )
+    token = forms.RegexField(
+        regex=r"^[a-z0-9]{2,20}$",
+        required=False,
+        label="Trigger word",
+        help_text="Leave empty for the model's default (ohwx or sks).",
+        error_messages={"invalid": "Use 2 to 20 lowercase letters or digits."},
+    )
+    steps = forms.IntegerField(
+        required=False, min_value=100, max_value=5000, label="Training steps",
+        help_text="Leave empty: Astria picks the best number.",
+    )  # fmt: skip
+    face_crop = forms.TypedChoiceField(
+        choices=[("", "Account default"), ("true", "On"), ("false", "Off")],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+        label="Crop to faces",
+    )
+
+    def clean_custom_class(self):
+        value = self.cleaned_data["custom_class"].strip().lower()
+        if value and not re.fullmatch(r"[a-z][a-z -]{1,39}", value):
+            raise forms.ValidationError("Use a plain word, e.g. “sneaker”.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("class_name") == "other":
+            if not cleaned.get("custom_class"):
+                self.add_error("custom_class", "Say in one word what is in the photos.")
+            else:
+                cleaned["class_name"] = cleaned["custom_class"]
+        files = cleaned.get("photos")
+        if files:
+            cleaned["photos"] = self._sanitised(files, cleaned.get("model_kind"))
+        return cleaned
+
+    def _sanitised(self, files, model_kind):
+        minimum = settings.TUNE_PHOTOS_MIN
+        if model_kind == "faceid":
+            minimum = settings.FACEID_PHOTOS_MIN
+        maximum = settings.TUNE_PHOTOS_MAX
+        if not minimum <= len(files) <= maximum:
+            self.add_error(
+                "photos",
+                f"Choose between {minimum} and {maximum} photos; you chose {len(files)}.",
+            )
+            return files
+        photos, errors, seen = [], [], {}
+        for upload in files:
+            try:
+                photo = sanitise(upload, upload.name)
+            except PhotoError as exc:
+                errors.extend(exc.messages)
+                continue
+            if photo.sha256 in seen:
+                errors.append(f"{upload.name} is the same picture as {seen[photo.sha256]}.")
+                continue
+            seen[photo.sha256] = upload.name
+            photos.append(photo)
+        for error in errors:
+            self.add_error("photos", error)
+        return photos

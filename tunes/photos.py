@@ -1,0 +1,179 @@
+"""Turn an uploaded training photo into a clean, metadata-free JPEG.
+
+Uploads are untrusted bytes. See RELIABILITY.md §3.3 for why each step exists:
+only four decoders are reachable, the pixel count is checked from the header
+before anything is decoded, the whole image is decoded once (so truncated files
+fail here and not at Astria), and the pixels are re-encoded from a fresh image
+so no EXIF, GPS, XMP, ICC profile or JPEG comment survives.
+"""
+
+import hashlib
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+
+import pillow_heif
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageFile, ImageOps
+
+logger = logging.getLogger(__name__)
+
+# Adds a "HEIF" decoder to Pillow (HEIC is what iPhones upload).
+pillow_heif.register_heif_opener()
+
+# Everything else Pillow can decode (GIF, BMP, TIFF, PSD, FITS, ...) stays out
+# of reach: fewer decoders, fewer decoder bugs reachable from an upload.
+FORMATS = ["JPEG", "PNG", "WEBP", "HEIF"]
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_MIN_SIDE = 512
+DEFAULT_MAX_EDGE = 2048
+DEFAULT_JPEG_QUALITY = 90
+
+SIXTEEN_BIT_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N")
+
+
+class PhotoError(ValidationError):
+    """A photo was refused; the message names the file and is safe to show."""
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    content: bytes  # the re-encoded JPEG
+    width: int
+    height: int
+    sha256: str  # hex digest of `content`; duplicates are found by this
+    original_name: str  # the user's file name, only for messages; never used in a path
+
+
+def sanitise(fileobj, name: str) -> CleanPhoto:
+    """Validate an uploaded photo and return it re-encoded as a plain RGB JPEG."""
+    # With this flag on, Pillow pads a truncated file with grey instead of
+    # failing, and a broken photo would be sent to Astria. Refuse loudly.
+    if ImageFile.LOAD_TRUNCATED_IMAGES:
+        raise ImproperlyConfigured("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay False.")
+
+    max_bytes = _setting("PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES)
+    if fileobj.size > max_bytes:
+        raise PhotoError(
+            f"{name} is larger than the maximum of {filesizeformat(max_bytes)}.",
+            code="photo_too_big",
+        )
+
+    try:
+        image = _decode(fileobj, name)
+        ImageOps.exif_transpose(image, in_place=True)
+        image = _to_rgb(image)
+        image = _downscale(image, _setting("PHOTO_MAX_EDGE", DEFAULT_MAX_EDGE))
+        content = _encode_jpeg(image, _setting("PHOTO_JPEG_QUALITY", DEFAULT_JPEG_QUALITY))
+    except PhotoError:
+        raise
+    except Exception as exc:
+        # Decoders fail in many ways (OSError, SyntaxError, ValueError,
+        # struct.error, EOFError, MemoryError, libheif errors, ...), and any
+        # of them means "this file is not a usable photo". The user gets a
+        # generic message; Pillow's own text stays in the log.
+        logger.info("Refused photo upload: %s: %s", type(exc).__name__, exc)
+        raise PhotoError(_not_an_image(name), code="photo_invalid") from exc
+
+    return CleanPhoto(
+        content=content,
+        width=image.width,
+        height=image.height,
+        sha256=hashlib.sha256(content).hexdigest(),
+        original_name=name,
+    )
+
+
+def _setting(name, default):
+    # Read at call time so settings overrides apply without a restart.
+    return getattr(settings, name, default)
+
+
+def _not_an_image(name):
+    return f"{name} is not a JPEG, PNG, WebP or HEIC image, or it is damaged."
+
+
+def _too_many_pixels(name, max_pixels):
+    return f"{name} has too many pixels; the maximum is {max_pixels / 1_000_000:g} megapixels."
+
+
+def _decode(fileobj, name):
+    """Open with the allowed decoders, check the size from the header, then decode."""
+    max_pixels = _setting("PHOTO_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    min_side = _setting("PHOTO_MIN_SIDE", DEFAULT_MIN_SIDE)
+
+    # Pillow warns about images over Image.MAX_IMAGE_PIXELS and raises over
+    # twice that. Our own limit below is lower, but if PHOTO_MAX_PIXELS is
+    # ever raised past Pillow's, the warning must still stop the upload.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            fileobj.seek(0)
+            with Image.open(fileobj, formats=FORMATS) as header:
+                width, height = header.size
+                if width * height > max_pixels:
+                    raise PhotoError(
+                        _too_many_pixels(name, max_pixels), code="photo_too_many_pixels"
+                    )
+                if min(width, height) < min_side:
+                    raise PhotoError(
+                        f"{name} is {width}×{height} pixels; "
+                        f"the shorter side must be at least {min_side} pixels.",
+                        code="photo_too_small",
+                    )
+                # Checks structure and checksums without decoding the pixels.
+                header.verify()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise PhotoError(
+                _too_many_pixels(name, max_pixels), code="photo_too_many_pixels"
+            ) from exc
+
+        # verify() leaves the image unusable, so open again and decode
+        # everything. For animated images (APNG, animated WebP, HEIC
+        # sequences) and multi-picture JPEGs this is the first frame: the
+        # other frames are never decoded and never sent.
+        fileobj.seek(0)
+        image = Image.open(fileobj, formats=FORMATS)
+        image.load()
+    return image
+
+
+def _to_rgb(image):
+    """Return an RGB image; transparent areas become white."""
+    if image.has_transparency_data:
+        rgba = image.convert("RGBA")
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        return flat
+    if image.mode in SIXTEEN_BIT_MODES:
+        # A plain convert() clips 16-bit values at 255 and turns the photo
+        # white; scale them into 8 bits instead.
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    return image.convert("RGB")
+
+
+def _downscale(image, max_edge):
+    """Shrink so the long edge is at most `max_edge`, keeping the aspect ratio."""
+    long_edge = max(image.size)
+    if long_edge <= max_edge:
+        return image
+    scale = max_edge / long_edge
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _encode_jpeg(image, quality):
+    """Copy the pixels into a fresh image and save it as a baseline JPEG."""
+    # convert() and resize() copy the `info` dict, and save() writes some of
+    # it back (a JPEG COM comment survives a naive re-save). A fresh image
+    # carries nothing but pixels.
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=quality, optimize=True, progressive=False)
+    return out.getvalue()
