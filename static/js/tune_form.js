@@ -104,6 +104,13 @@
     request.send(new FormData(form));
   });
 
+  // The one-word class is only asked for when "Something else" is chosen.
+  var classSelect = form.querySelector("select[name=class_name]");
+  var customField = form.querySelector("input[name=custom_class]").closest(".form-field");
+  function toggleCustom() { customField.hidden = classSelect.value !== "other"; }
+  classSelect.addEventListener("change", toggleCustom);
+  toggleCustom();
+
   zone.classList.add("enhanced");
   sync();
 })();
