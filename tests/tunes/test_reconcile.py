@@ -116,3 +116,15 @@ def test_a_failed_training_is_shown_with_astrias_message(emulator, make_tune):
     assert tune.status == Tune.Status.FAILED
     assert tune.last_error == "Too few faces found"
     assert "could not be trained" in mail.outbox[0].body
+
+
+def test_a_stale_answer_never_moves_a_tune_backwards(make_tune):
+    tune = make_tune()
+    now = timezone.now()
+    Tune.objects.filter(pk=tune.pk).update(status=Tune.Status.TRAINED, trained_at=now, remote_id=5)
+    tune.refresh_from_db()
+    stale = RemoteTune(id=5, eta=now, started_training_at=now)
+    assert tune.apply_remote(stale) is False
+    assert tune.mark_failed("late failure") is False
+    tune.refresh_from_db()
+    assert (tune.status, tune.trained_at, tune.last_error) == (Tune.Status.TRAINED, now, "")
