@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 # Astria: after a 504, wait at least 60 s before sending the same request again.
 AMBIGUOUS_WAIT = 60
+UNAUTHORIZED_WAIT = 10 * 60
 
 
 def backoff(attempt):
@@ -68,6 +69,10 @@ def submit(model, pk, *, create, find_existing):
         remote = find_existing(client, job) if maybe_created else None
         if remote is None:
             remote = create(client, job)
+    except astria.Unauthorized as exc:
+        # Our key is wrong, not the user's request: keep the job until an operator fixes it.
+        log.error("Astria refused the API key (%s); fix ASTRIA_API_KEY", exc.status)
+        return _retry(job, exc, minimum=UNAUTHORIZED_WAIT)
     except astria.PermanentError as exc:
         log.warning("%s %s refused by Astria: %s", model.__name__, job.code, exc.message)
         job.fail_submission(exc)

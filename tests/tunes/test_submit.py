@@ -217,3 +217,20 @@ def test_an_unreachable_astria_is_retried(make_tune, settings):
     tune.refresh_from_db()
     assert (tune.status, tune.attempts) == (Tune.Status.SUBMITTING, 1)
     assert tune.next_attempt_at > timezone.now() + timedelta(seconds=29)
+
+
+def test_a_wrong_api_key_keeps_the_tune_for_when_it_is_fixed(emulator, make_tune, settings):
+    settings.ASTRIA_API_KEY = "sd_wrong"
+    tune = make_tune()
+    tune.submit()
+    drain_queue()
+    tune.refresh_from_db()
+    assert (tune.status, tune.attempts) == (Tune.Status.SUBMITTING, 1)
+    assert (tune.next_attempt_at - tune.last_error_at).total_seconds() >= 600
+
+    settings.ASTRIA_API_KEY = emulator.api_key
+    with time_machine.travel(tune.next_attempt_at + timedelta(seconds=1)):
+        tasks.sweep_tunes()
+        drain_queue()
+    tune.refresh_from_db()
+    assert tune.status in (Tune.Status.TRAINING, Tune.Status.TRAINED)
