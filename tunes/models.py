@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from astria_portal.models import RemoteJob
+from astria_portal.models import CallbackReceipt, RemoteJob
 
 # What each model choice sends to Astria (ASTRIA_API.md §3.1, §3.2).
 MODELS = {
@@ -166,6 +166,9 @@ class Tune(RemoteJob):
                 next_check_at=self._first_check(remote, now),
             ):
                 self.apply_remote(remote)
+                if CallbackReceipt.objects.filter(kind="tune", object_code=self.code).exists():
+                    # Astria called back before we knew the remote id: act on it now.
+                    async_task("tunes.tasks.refresh_tune", self.pk)
 
     def fail_submission(self, exc, gave_up=False):
         message = exc.message

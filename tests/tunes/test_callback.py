@@ -163,3 +163,27 @@ def test_the_body_is_only_a_hint(client, emulator, make_tune):
     tune.refresh_from_db()
     assert tune.status == Tune.Status.TRAINING
     assert tune.trained_at is None
+
+
+def test_a_callback_that_overtakes_the_submission_is_not_lost(
+    client, emulator, make_tune, monkeypatch
+):
+    from tunes import tasks
+
+    real_create = tasks._create
+
+    def create_then_callback(astria_client, tune):
+        remote = real_create(astria_client, tune)
+        # Astria calls back before the worker has stored the remote id.
+        emulator.tune(remote.id, "finish")
+        assert post(client, path_of(callback_url("tune", tune))).status_code == 204
+        # ... and a second worker runs the refresh at once, before the id is committed.
+        assert drain_queue() == ["tunes.tasks.refresh_tune"]
+        return remote
+
+    monkeypatch.setattr(tasks, "_create", create_then_callback)
+    tune = make_tune()
+    tune.submit()
+    drain_queue()
+    tune.refresh_from_db()
+    assert tune.status == Tune.Status.TRAINED
