@@ -213,6 +213,10 @@ class Tune(RemoteJob):
                 async_task("tunes.tasks.notify_owner", self.pk)
         return changed
 
+    def mark_gone(self):
+        """Astria answers 404: the tune was deleted or expired there."""
+        return self.mark_failed("Astria no longer has this fine-tune.")
+
     def mark_stalled(self):
         return self._forward(self.Status.STALLED)
 

@@ -61,7 +61,7 @@ def refresh_tune(tune_id):
     try:
         remote = astria.get_client().get_tune(tune.remote_id)
     except astria.NotFound:
-        tune.mark_failed("Astria no longer has this fine-tune.")
+        tune.mark_gone()
         return "gone"
     except astria.AstriaError as exc:
         # The reconciler will look again later.
@@ -81,7 +81,7 @@ def reconcile_tunes():
         try:
             remote = client.get_tune(tune.remote_id)
         except astria.NotFound:
-            tune.mark_failed("Astria no longer has this fine-tune.")
+            tune.mark_gone()
             continue
         except astria.RetryLater as exc:
             # Rate limited or down: leave this tune and the rest of the batch for later.
