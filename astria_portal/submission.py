@@ -99,11 +99,9 @@ def _retry(job, exc, minimum):
     return "retry"
 
 
-def enqueue_due(model, task, limit=100):
-    """Enqueue the submission task for rows that are due (lost tasks, retries, dead workers)."""
-    due = model.objects.filter(
-        status__in=model.SUBMIT_STATUSES, next_attempt_at__lte=timezone.now()
-    ).order_by("next_attempt_at")
+def enqueue_due(queryset, task, limit=100):
+    """Enqueue task for rows of queryset that are due (lost tasks, retries, dead workers)."""
+    due = queryset.filter(next_attempt_at__lte=timezone.now()).order_by("next_attempt_at")
     pks = list(due.values_list("pk", flat=True)[:limit])
     for pk in pks:
         async_task(task, pk)

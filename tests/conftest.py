@@ -1,6 +1,9 @@
 import pytest
 from django.contrib.auth.models import User
 
+from astria_emulator.testing import running_emulator
+from tests.helpers import API_KEY
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
@@ -30,3 +33,10 @@ def staff(db):
 def owner_client(client, owner):
     client.force_login(owner)
     return client
+
+
+@pytest.fixture(scope="session")
+def emulator_server():
+    """One instant offline Astria for the whole run; tests reset it through their fixture."""
+    with running_emulator(api_key=API_KEY) as emulator:
+        yield emulator

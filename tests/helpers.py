@@ -2,11 +2,15 @@
 
 import io
 import pydoc
+import time
 
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_q.models import OrmQ
 from PIL import Image, ImageDraw
+
+# The emulator's key in tests: shaped like a real one so leak checks mean something.
+API_KEY = "sd_TopSecretKey1234567890"
 
 
 def drain_queue(limit=100):
@@ -43,47 +47,60 @@ def photo_uploads(count, start=0):
     ]
 
 
+def wait_for(fetch, ready, seconds=5.0):
+    """Call fetch() until ready(result) is true; return the last result either way."""
+    deadline = time.monotonic() + seconds
+    while True:
+        result = fetch()
+        if ready(result) or time.monotonic() > deadline:
+            return result
+        time.sleep(0.05)
+
+
 class EmulatorControl:
-    """The emulator's test-only control surface under /_emulator/."""
+    """The emulator's test-only control surface under /_emulator/ (no auth, JSON)."""
 
-    def __init__(self, base_url):
+    def __init__(self, base_url, api_key):
         self.base_url = base_url
+        self.api_key = api_key
 
-    def _call(self, method, path, **kwargs):
+    def call(self, method, path, data=None):
         response = requests.request(
-            method, f"{self.base_url}/_emulator/{path}", timeout=10, **kwargs
+            method, f"{self.base_url}/_emulator/{path}", json=data, timeout=10
         )
-        response.raise_for_status()
+        assert response.status_code < 300, response.text
         return response.json() if response.content else None
 
     def reset(self):
-        return self._call("POST", "reset")
+        self.call("DELETE", "faults")
+        return self.call("POST", "reset")
 
-    def config(self, **changes):
-        return self._call("POST", "config", json=changes)
+    def config(self, **values):
+        return self.call("POST", "config", values)
 
-    def fault(self, **rule):
-        return self._call("POST", "faults", json=rule)
+    def fault(self, method, path, **rule):
+        return self.call("POST", "faults", {"method": method, "path": path, **rule})
 
     def requests(self, method=None, path=None):
-        log = self._call("GET", "requests")
         return [
             entry
-            for entry in log
+            for entry in self.call("GET", "requests")
             if (method is None or entry["method"] == method)
             and (path is None or entry["path"].removesuffix(".json") == path)
         ]
 
-    def callbacks(self):
-        return self._call("GET", "callbacks")
+    def callbacks(self, count=0, wait=3.0):
+        """The callbacks sent so far, waiting up to ``wait`` s for ``count`` of them."""
+        return wait_for(lambda: self.call("GET", "callbacks"), lambda s: len(s) >= count, wait)
 
     def tune(self, tune_id, action, **data):
-        return self._call("POST", f"tunes/{tune_id}/{action}", json=data)
+        return self.call("POST", f"tunes/{tune_id}/{action}", data)
 
-    def remote_tunes(self, api_key):
+    def remote_tunes(self):
+        """The account's live tunes, as the API lists them."""
         response = requests.get(
             f"{self.base_url}/tunes",
-            headers={"Authorization": f"Bearer {api_key}"},
+            headers={"Authorization": f"Bearer {self.api_key}"},
             params={"limit": 120},
             timeout=10,
         )

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from astria_portal import astria, submission
 from astria_portal.callbacks import callback_url
@@ -45,12 +44,10 @@ def _find_by_title(client, tune):
 
 def sweep_tunes():
     """Re-run submissions and deletions that are due: retries, lost tasks, dead workers."""
-    deletions = Tune.objects.filter(
-        status=Tune.Status.DELETING, next_attempt_at__lte=timezone.now()
-    ).values_list("pk", flat=True)
-    for pk in deletions[:100]:
-        async_task("tunes.tasks.delete_tune", pk)
-    return submission.enqueue_due(Tune, "tunes.tasks.submit_tune")
+    deleting = Tune.objects.filter(status=Tune.Status.DELETING)
+    submitting = Tune.objects.filter(status__in=Tune.SUBMIT_STATUSES)
+    submission.enqueue_due(deleting, "tunes.tasks.delete_tune")
+    return submission.enqueue_due(submitting, "tunes.tasks.submit_tune")
 
 
 def refresh_tune(tune_id):

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image
 
-API_KEY = "sd_TopSecretKey1234567890"
+from tests.helpers import API_KEY  # noqa: F401 (re-exported for the client tests)
 
 
 def multipart_fields(request):

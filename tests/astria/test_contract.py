@@ -19,6 +19,7 @@ from astria_portal.astria import (
     parse_prompt,
     parse_tune,
 )
+from tests.helpers import wait_for
 
 from .helpers import API_KEY, jpeg
 
@@ -39,16 +40,6 @@ def new_tune(client, **fields):
     fields = {"title": str(uuid.uuid4()), "name": "man", "branch": "fast", **fields}
     fields.setdefault("images", PHOTOS)
     return client.create_tune(**fields)
-
-
-def wait_for(fetch, ready, seconds=5.0):
-    """Poll ``fetch()`` until ``ready(obj)``; the emulator's ticker runs every ~0.2 s."""
-    deadline = time.monotonic() + seconds
-    while True:
-        obj = fetch()
-        if ready(obj) or time.monotonic() > deadline:
-            return obj
-        time.sleep(0.05)
 
 
 def api_calls(emulator, method=None):

@@ -1,26 +1,18 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from astria_emulator.testing import running_emulator
 from tests.helpers import EmulatorControl, jpeg_bytes
 from tunes.models import TrainingImage, Tune
 
 
-@pytest.fixture(scope="session")
-def _emulator():
-    with running_emulator() as emulator:
-        yield emulator
-
-
 @pytest.fixture
-def emulator(_emulator, settings):
+def emulator(emulator_server, settings):
     """A fresh, instant emulator that the portal's settings point at."""
-    control = EmulatorControl(_emulator.base_url)
+    control = EmulatorControl(emulator_server.base_url, emulator_server.api_key)
     control.reset()
     control.config(train_seconds=0, prompt_seconds=0, callbacks_enabled=False)
-    settings.ASTRIA_API_URL = _emulator.base_url
-    settings.ASTRIA_API_KEY = _emulator.api_key
-    control.api_key = _emulator.api_key
+    settings.ASTRIA_API_URL = emulator_server.base_url
+    settings.ASTRIA_API_KEY = emulator_server.api_key
     return control
 
 

@@ -1,22 +1,11 @@
 """The whole training flow over real HTTP: form, worker tasks, emulator, callback."""
 
-import time
-
 import pytest
 from django.core import mail
 
 from astria_portal.models import CallbackReceipt
-from tests.helpers import drain_queue, photo_uploads
+from tests.helpers import drain_queue, photo_uploads, wait_for
 from tunes.models import Tune
-
-
-def wait_for(condition, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,7 +22,8 @@ def test_from_upload_to_trained_by_callback(live_server, emulator, owner_client,
     assert tune.status == Tune.Status.TRAINING
 
     # Astria calls back at the signed URL; the portal records it and enqueues a refresh.
-    assert wait_for(lambda: CallbackReceipt.objects.filter(object_code=tune.code).exists())
+    receipts = CallbackReceipt.objects.filter(object_code=tune.code)
+    assert wait_for(receipts.exists, bool, seconds=10)
     [sent] = emulator.callbacks()
     assert sent["status"] == 204
     assert sent["url"].startswith(f"{live_server.url}/callbacks/tune/{tune.code}/?token=")
@@ -67,7 +57,7 @@ def test_what_astria_receives_has_no_metadata(emulator, owner_client):
     owner_client.post("/tunes/new/", data)
     drain_queue()
 
-    [remote] = emulator.remote_tunes(emulator.api_key)
+    [remote] = emulator.remote_tunes()
     sent = [requests.get(url, timeout=10).content for url in remote["orig_images"]]
     assert len(sent) == 4
     for content in sent:

@@ -17,6 +17,13 @@ def posts(emulator):
     return emulator.requests("POST", "/tunes")
 
 
+def sweep_at(moment):
+    """Run the sweeper, and the tasks it enqueues, at the given time."""
+    with time_machine.travel(moment):
+        tasks.sweep_tunes()
+        drain_queue()
+
+
 def due_now(tune):
     Tune.objects.filter(pk=tune.pk).update(next_attempt_at=timezone.now())
 
@@ -30,7 +37,7 @@ def test_it_submits_the_photos_with_the_title_and_a_signed_callback(emulator, ma
     assert tune.remote_id is not None
     assert tune.next_attempt_at is None
 
-    [remote] = emulator.remote_tunes(emulator.api_key)
+    [remote] = emulator.remote_tunes()
     assert remote["id"] == tune.remote_id
     assert remote["title"] == str(tune.title)
     assert remote["branch"] == "fast"
@@ -44,7 +51,7 @@ def test_a_real_branch_and_model_are_sent_outside_test_mode(emulator, make_tune)
     tune = make_tune(model_kind="flux-lora", test_mode=False, token="zwx", steps=600)
     tune.submit()
     drain_queue()
-    [remote] = emulator.remote_tunes(emulator.api_key)
+    [remote] = emulator.remote_tunes()
     assert (remote["branch"], remote["base_tune_id"], remote["model_type"]) == (
         "flux1",
         1504944,
@@ -64,9 +71,7 @@ def test_a_422_fails_the_tune_for_good_and_is_never_retried(emulator, make_tune)
     assert "error" in tune.last_error_body
 
     for hours in (1, 2):
-        with time_machine.travel(timedelta(hours=hours)):
-            tasks.sweep_tunes()
-            drain_queue()
+        sweep_at(timedelta(hours=hours))
     assert len(posts(emulator)) == 1
     assert queued_funcs() == []
 
@@ -89,13 +94,11 @@ def test_a_500_is_retried_with_backoff_from_30_seconds(emulator, make_tune):
         second_wait = (tune.next_attempt_at - tune.last_error_at).total_seconds()
         assert 60 <= second_wait <= 90.5
 
-    with time_machine.travel(tune.next_attempt_at + timedelta(seconds=1)):
-        tasks.sweep_tunes()
-        drain_queue()
+    sweep_at(tune.next_attempt_at + timedelta(seconds=1))
     tune.refresh_from_db()
     assert tune.status == Tune.Status.TRAINING
     assert len(posts(emulator)) == 3
-    assert len(emulator.remote_tunes(emulator.api_key)) == 1
+    assert len(emulator.remote_tunes()) == 1
 
 
 def test_nothing_is_sent_before_the_backoff_is_over(emulator, make_tune):
@@ -144,11 +147,9 @@ def test_a_504_after_commit_waits_a_minute_and_ends_with_one_remote_tune(emulato
     with time_machine.travel(timedelta(seconds=59)):
         tasks.sweep_tunes()
         assert queued_funcs() == []
-    with time_machine.travel(tune.next_attempt_at + timedelta(seconds=1)):
-        tasks.sweep_tunes()
-        drain_queue()
+    sweep_at(tune.next_attempt_at + timedelta(seconds=1))
     tune.refresh_from_db()
-    [remote] = emulator.remote_tunes(emulator.api_key)
+    [remote] = emulator.remote_tunes()
     assert tune.remote_id == remote["id"]
     assert tune.status in (Tune.Status.TRAINING, Tune.Status.TRAINED)
     assert len(posts(emulator)) == 1  # found by its title, not posted again
@@ -190,11 +191,9 @@ def test_a_worker_dying_between_post_and_commit_leaves_one_remote_tune(
     with time_machine.travel(timedelta(minutes=2)):
         tasks.sweep_tunes()
         assert queued_funcs() == []  # the lease still holds
-    with time_machine.travel(timedelta(minutes=6)):
-        tasks.sweep_tunes()
-        drain_queue()
+    sweep_at(timedelta(minutes=6))
     tune.refresh_from_db()
-    [remote] = emulator.remote_tunes(emulator.api_key)
+    [remote] = emulator.remote_tunes()
     assert tune.remote_id == remote["id"]
     assert tune.status in (Tune.Status.TRAINING, Tune.Status.TRAINED)
     assert len(posts(emulator)) == 1
@@ -229,8 +228,6 @@ def test_a_wrong_api_key_keeps_the_tune_for_when_it_is_fixed(emulator, make_tune
     assert (tune.next_attempt_at - tune.last_error_at).total_seconds() >= 600
 
     settings.ASTRIA_API_KEY = emulator.api_key
-    with time_machine.travel(tune.next_attempt_at + timedelta(seconds=1)):
-        tasks.sweep_tunes()
-        drain_queue()
+    sweep_at(tune.next_attempt_at + timedelta(seconds=1))
     tune.refresh_from_db()
     assert tune.status in (Tune.Status.TRAINING, Tune.Status.TRAINED)

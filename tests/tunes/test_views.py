@@ -116,7 +116,7 @@ def test_delete_asks_first_then_deletes_on_astria_and_here(owner_client, emulato
     drain_queue()
     tune.refresh_from_db()
     assert tune.status == Tune.Status.DELETED
-    assert emulator.remote_tunes(emulator.api_key) == []
+    assert emulator.remote_tunes() == []
     assert len(emulator.requests("DELETE")) == 1
     assert TrainingImage.objects.count() == 0
     storage = TrainingImage._meta.get_field("file").storage
@@ -150,4 +150,4 @@ def test_a_failed_remote_delete_is_retried_by_the_sweeper(owner_client, emulator
         drain_queue()
     tune.refresh_from_db()
     assert tune.status == Tune.Status.DELETED
-    assert emulator.remote_tunes(emulator.api_key) == []
+    assert emulator.remote_tunes() == []
