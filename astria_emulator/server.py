@@ -89,8 +89,9 @@ class Handler(BaseHTTPRequestHandler):
             elif path.startswith("/files/") or path == "/mock":
                 response = _with_faults(state, request, _serve_file)
             else:
+                generation = state.generation
                 response = _with_faults(state, request, _api)
-                _record(state, request, raw_path, response)
+                _record(state, request, raw_path, response, generation)
         except Exception:
             # A bug must still produce an answer; the traceback goes to the log.
             logger.exception("Unhandled error for %s %s", self.command, raw_path)
@@ -151,9 +152,11 @@ def _with_faults(state, request, handler):
     return response
 
 
-def _record(state, request, raw_path, response):
+def _record(state, request, raw_path, response, generation):
     """Add an API call to the request log (/_emulator/requests) as the client saw it."""
     with state.lock:
+        if state.generation != generation:
+            return  # a reset came while a delayed answer was pending: that call is history
         state.request_log.append(
             {
                 "method": request.method,

@@ -81,6 +81,7 @@ class State:
         self.base_url = "http://127.0.0.1"
         self.faults = FaultBook()
         self.request_log = deque(maxlen=LOG_LENGTH)
+        self.generation = 0  # bumped by reset(), so late answers of older calls are not logged
         self.callback_log = deque(maxlen=LOG_LENGTH)
         self._clear()
         if self.data_dir:
@@ -90,6 +91,7 @@ class State:
 
     def reset(self):
         with self.lock:
+            self.generation += 1
             self.blobs.clear()
             self.faults.clear()
             self.request_log.clear()

@@ -46,4 +46,5 @@ def callback_url(kind, job):
 # kind -> (model, refresh task). The refresh task reads the object from the API.
 KINDS = {
     "tune": ("tunes.Tune", "tunes.tasks.refresh_tune"),
+    "prompt": ("prompts.Prompt", "prompts.tasks.refresh_prompt"),
 }

@@ -1,9 +1,12 @@
 import json
 import secrets
 import uuid
+from datetime import timedelta
 
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
+from django_q.tasks import async_task
 
 
 class Heartbeat(models.Model):
@@ -37,11 +40,19 @@ class RemoteJob(models.Model):
     The row is the durable intent. Submission state (attempts, next_attempt_at,
     posted_at) and follow-up state (next_check_at) live here so that a sweep and a
     reconciler can pick up whatever a lost task or a lost callback left behind.
+    Subclasses define ``status``, ``RANK`` (statuses only move forward),
+    ``IN_FLIGHT``, ``AWAITING``, ``ADOPTED`` and the names below.
     """
 
     PENDING = "pending"
     SUBMITTING = "submitting"
+    FAILED = "failed"
+    DELETING = "deleting"
     SUBMIT_STATUSES = (PENDING, SUBMITTING)
+    KIND = ""  # the callback kind, "tune" or "prompt"
+    REFRESH_TASK = ""
+    DELETE_TASK = ""
+    GONE_MESSAGE = "Astria no longer has this object."
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     remote_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -74,6 +85,11 @@ class RemoteJob(models.Model):
                     setattr(self, name, value)
         return rows == 1
 
+    def _forward(self, status, **changes):
+        """Move to status if that is forward from where the row is now."""
+        before = [s for s, rank in self.RANK.items() if rank < self.RANK[status]]
+        return self._cas(before, status=status, **changes)
+
     def record_error(self, exc, at=None, **changes):
         body = exc.body if isinstance(exc.body, str) else json.dumps(exc.body)
         return self._cas(
@@ -83,6 +99,87 @@ class RemoteJob(models.Model):
             last_error_at=at or timezone.now(),
             **changes,
         )
+
+    # Transitions shared by tunes and prompts
+
+    def adopt(self, remote):
+        """Astria accepted the object: keep its id and follow it from here."""
+        now = timezone.now()
+        with transaction.atomic():
+            # Keep the id even if the user deleted the object meanwhile: the deletion needs it.
+            type(self).objects.filter(pk=self.pk, remote_id__isnull=True).update(
+                remote_id=remote.id
+            )
+            if self._forward(
+                self.ADOPTED,
+                remote_id=remote.id,
+                submitted_at=now,
+                next_attempt_at=None,
+                next_check_at=self.first_check(remote, now),
+            ):
+                self.adopted()
+                self.apply_remote(remote)
+                if CallbackReceipt.objects.filter(kind=self.KIND, object_code=self.code).exists():
+                    # Astria called back before we knew the remote id: act on it now.
+                    async_task(self.REFRESH_TASK, self.pk)
+
+    def adopted(self):
+        """Hook run once, in the transaction that records the remote id."""
+
+    def first_check(self, remote, now):
+        """When to poll if no callback arrives: after the expected end plus a grace period."""
+        expected = max(getattr(remote, "eta", None) or now, now)
+        return expected + timedelta(seconds=settings.CALLBACK_GRACE)
+
+    def fail_submission(self, exc, gave_up=False):
+        message = exc.message
+        if gave_up:
+            message = f"Astria could not be reached after {self.attempts + 1} attempts: {message}"
+        self.record_error(exc)
+        self.mark_failed(message)
+
+    def mark_failed(self, message, **changes):
+        return self._finish(
+            self.FAILED,
+            last_error=message[:2000],
+            last_error_at=timezone.now(),
+            next_attempt_at=None,
+            next_check_at=None,
+            **changes,
+        )
+
+    def _finish(self, status, **changes):
+        with transaction.atomic():
+            changed = self._forward(status, **changes)
+            if changed:
+                self.finished(status)
+        return changed
+
+    def finished(self, status):
+        """Hook run once, in the transaction that made the job final."""
+
+    def mark_gone(self):
+        """Astria answers 404: the object was deleted or expired there."""
+        return self.mark_failed(self.GONE_MESSAGE)
+
+    def mark_stalled(self):
+        return False
+
+    def delete_after(self, now):
+        """When deletion may start: now, or once a create that may be in flight has ended."""
+        if self.status == self.SUBMITTING and self.next_attempt_at:
+            return max(now, self.next_attempt_at)
+        return now
+
+    def mark_deleting(self):
+        """Start deleting: on Astria first (a task), then the local files."""
+        now = timezone.now()
+        due = self.delete_after(now)
+        with transaction.atomic():
+            changed = self._forward(self.DELETING, next_attempt_at=due)
+            if changed and due <= now:
+                async_task(self.DELETE_TASK, self.pk)
+        return changed
 
 
 class CallbackReceipt(models.Model):
@@ -111,3 +208,36 @@ class CallbackReceipt(models.Model):
 
     def __str__(self):
         return f"{self.kind} callback for {self.object_code} at {self.received_at:%Y-%m-%d %H:%M}"
+
+
+class Quota(models.Model):
+    """A staff-set monthly allowance for one user; empty fields use the site defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    tunes_per_month = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: the default from QUOTA_TUNES_PER_MONTH."
+    )
+    images_per_month = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty: the default from QUOTA_IMAGES_PER_MONTH."
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"Quota of {self.user}"
+
+
+class Usage(models.Model):
+    """What one user has drawn in one calendar month (UTC): charged on submit."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    month = models.DateField(help_text="The first day of the month.")
+    tunes = models.PositiveIntegerField(default=0)
+    images = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "month"], name="unique_usage")]
+        ordering = ["-month"]
+        verbose_name_plural = "usage"
+
+    def __str__(self):
+        return f"{self.user} in {self.month:%B %Y}"

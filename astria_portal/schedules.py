@@ -7,6 +7,8 @@ SCHEDULES = [
     ("Worker heartbeat", "astria_portal.tasks.heartbeat", 1),
     ("Submit due tunes", "tunes.tasks.sweep_tunes", 1),
     ("Reconcile tunes", "tunes.tasks.reconcile_tunes", 1),
+    ("Submit due prompts and downloads", "prompts.tasks.sweep_prompts", 1),
+    ("Reconcile prompts", "prompts.tasks.reconcile_prompts", 1),
 ]
 
 

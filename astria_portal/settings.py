@@ -235,6 +235,15 @@ ASTRIA_API_URL = env.str(
 ).rstrip("/")
 # Free mock training (branch=fast) is the default for new tunes.
 ASTRIA_TEST_MODE = _bool("ASTRIA_TEST_MODE", ASTRIA_DEMO)
+# Generated images are downloaded only from these hosts: a bare host means
+# https only; "http://host:port" allows plain HTTP to that one address.
+ASTRIA_MEDIA_HOSTS = env.list(
+    "ASTRIA_MEDIA_HOSTS",
+    default=[ASTRIA_API_URL] if ASTRIA_DEMO else ["sdbooth2-production.s3.amazonaws.com"],
+)
+IMAGE_MAX_BYTES = _int("IMAGE_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
+IMAGE_DOWNLOAD_TIMEOUT = _int("IMAGE_DOWNLOAD_TIMEOUT", 60, minimum=1)
+IMAGE_DOWNLOAD_ATTEMPTS = 8
 
 # --- Background tasks (django-q2) ---------------------------------------------------
 
@@ -291,3 +300,8 @@ RECONCILE_MAX_WAIT = 2 * 60 * 60
 RECONCILE_BATCH = 20
 # A tune still not trained this long after its ETA is shown as overdue (stalled).
 STALL_AFTER = _int("STALL_AFTER", 6 * 60 * 60, minimum=60)
+
+# --- Quotas (per user and calendar month; staff can override per user) -------------
+
+QUOTA_TUNES_PER_MONTH = _int("QUOTA_TUNES_PER_MONTH", 10)
+QUOTA_IMAGES_PER_MONTH = _int("QUOTA_IMAGES_PER_MONTH", 400)

@@ -1,13 +1,18 @@
+import contextlib
 import uuid
-from datetime import timedelta
+from itertools import islice
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from astria_portal.models import CallbackReceipt, RemoteJob
+from astria_portal import astria, quota
+from astria_portal.models import RemoteJob
+
+# How far back the newest tunes are searched for a title after an ambiguous create.
+LOOKUP_DEPTH = 200
 
 # What each model choice sends to Astria (ASTRIA_API.md §3.1, §3.2).
 MODELS = {
@@ -66,6 +71,11 @@ class Tune(RemoteJob):
     }
     IN_FLIGHT = (Status.TRAINING, Status.STALLED)
     AWAITING = (Status.PENDING, Status.SUBMITTING, *IN_FLIGHT)
+    ADOPTED = Status.TRAINING
+    KIND = "tune"
+    REFRESH_TASK = "tunes.tasks.refresh_tune"
+    DELETE_TASK = "tunes.tasks.delete_tune"
+    GONE_MESSAGE = "Astria no longer has this fine-tune."
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     name = models.CharField(max_length=80, help_text="The user's name for this fine-tune.")
@@ -145,37 +155,8 @@ class Tune(RemoteJob):
         self.save(update_fields=["next_attempt_at", "updated_at"])
         async_task("tunes.tasks.submit_tune", self.pk)
 
-    def _forward(self, status, **changes):
-        """Move to status if that is forward from where the row is now."""
-        before = [s for s, rank in self.RANK.items() if rank < self.RANK[status]]
-        return self._cas(before, status=status, **changes)
-
-    def adopt(self, remote):
-        """Astria accepted the tune: keep its id and follow it from here."""
-        now = timezone.now()
-        with transaction.atomic():
-            # Keep the id even if the user deleted the tune meanwhile: the deletion needs it.
-            type(self).objects.filter(pk=self.pk, remote_id__isnull=True).update(
-                remote_id=remote.id
-            )
-            if self._forward(
-                self.Status.TRAINING,
-                remote_id=remote.id,
-                submitted_at=now,
-                next_attempt_at=None,
-                next_check_at=self._first_check(remote, now),
-            ):
-                self.apply_remote(remote)
-                if CallbackReceipt.objects.filter(kind="tune", object_code=self.code).exists():
-                    # Astria called back before we knew the remote id: act on it now.
-                    async_task("tunes.tasks.refresh_tune", self.pk)
-
-    def fail_submission(self, exc, gave_up=False):
-        message = exc.message
-        if gave_up:
-            message = f"Astria could not be reached after {self.attempts + 1} attempts: {message}"
-        self.record_error(exc)
-        self.mark_failed(message)
+    def fetch_remote(self, client):
+        return client.get_tune(self.remote_id)
 
     def apply_remote(self, remote):
         """Apply the state Astria reports; never moves backwards. Returns True on a change."""
@@ -194,55 +175,62 @@ class Tune(RemoteJob):
             type(self).objects.filter(pk=self.pk, status__in=self.IN_FLIGHT).update(**times)
         return False
 
-    def mark_failed(self, message, **changes):
-        return self._finish(
-            self.Status.FAILED,
-            last_error=message[:2000],
-            last_error_at=timezone.now(),
-            next_attempt_at=None,
-            next_check_at=None,
-            **changes,
-        )
+    def adopted(self):
+        # Prompts written before the tune reached Astria can be posted now.
+        waiting = self.prompts.filter(status=self.PENDING)
+        for pk in waiting.values_list("pk", flat=True):
+            async_task("prompts.tasks.submit_prompt", pk)
 
-    def _finish(self, status, **changes):
-        with transaction.atomic():
-            changed = self._forward(status, **changes)
-            if changed and type(self).objects.filter(pk=self.pk, notified_at__isnull=True).update(
-                notified_at=timezone.now()
-            ):
-                async_task("tunes.tasks.notify_owner", self.pk)
-        return changed
-
-    def mark_gone(self):
-        """Astria answers 404: the tune was deleted or expired there."""
-        return self.mark_failed("Astria no longer has this fine-tune.")
+    def finished(self, status):
+        if status == self.Status.FAILED:
+            quota.give_back(self.owner_id, self.created_at, tunes=1)
+        if (
+            type(self)
+            .objects.filter(pk=self.pk, notified_at__isnull=True)
+            .update(notified_at=timezone.now())
+        ):
+            async_task("tunes.tasks.notify_owner", self.pk)
 
     def mark_stalled(self):
         return self._forward(self.Status.STALLED)
 
-    def mark_deleting(self):
-        """Start deleting: on Astria first (a task), then the local files."""
-        now = timezone.now()
-        due = now
-        if self.status == self.Status.SUBMITTING and self.next_attempt_at:
-            # A create may be in flight: wait for its lease, so its id is known.
-            due = max(now, self.next_attempt_at)
-        with transaction.atomic():
-            changed = self._forward(self.Status.DELETING, next_attempt_at=due)
-            if changed and due == now:
-                async_task("tunes.tasks.delete_tune", self.pk)
-        return changed
+    def delete_after(self, now):
+        # Prompts being posted must end too, so that their remote ids are known.
+        leases = self.prompts.filter(status=self.SUBMITTING).values_list(
+            "next_attempt_at", flat=True
+        )
+        return max([super().delete_after(now), *[lease for lease in leases if lease]])
+
+    def find_remote(self, client):
+        """The tune on Astria with our title, if a create we lost the answer to made one."""
+        title = str(self.title)
+        for remote in islice(client.iter_tunes(page_size=100), LOOKUP_DEPTH):
+            if remote.title == title:
+                return remote
+        return None
+
+    def delete_remote(self, client, remote_id):
+        # LoRA and FaceID prompts live on a shared base tune: deleting the tune
+        # leaves them there, so they are deleted one by one first.
+        for prompt in self.prompts.exclude(remote_id=None).exclude(remote_tune_id=remote_id):
+            with contextlib.suppress(astria.NotFound):
+                client.delete_prompt(prompt.remote_id, tune_id=prompt.remote_tune_id)
+        client.delete_tune(remote_id)
+
+    def delete_local(self):
+        self.delete_files()
+        type(self).objects.filter(pk=self.pk).update(
+            status=self.Status.DELETED, next_attempt_at=None, updated_at=timezone.now()
+        )
 
     def delete_files(self):
-        """Remove every local file of the tune; rows of deleted files go with them."""
+        """Remove every local file of the tune and its prompts; their rows go with them."""
         for photo in self.photos.all():
             photo.file.delete(save=False)
             photo.delete()
-
-    def _first_check(self, remote, now):
-        """When to poll if no callback arrives: after the ETA plus a grace period."""
-        expected = max(remote.eta or now, now)
-        return expected + timedelta(seconds=settings.CALLBACK_GRACE)
+        for prompt in self.prompts.all():
+            prompt.delete_files()
+            prompt.delete()
 
 
 class TrainingImage(models.Model):

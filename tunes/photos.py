@@ -67,9 +67,9 @@ def sanitise(fileobj, name: str) -> CleanPhoto:
     try:
         image = _decode(fileobj, name)
         ImageOps.exif_transpose(image, in_place=True)
-        image = _to_rgb(image)
-        image = _downscale(image, _setting("PHOTO_MAX_EDGE", DEFAULT_MAX_EDGE))
-        content = _encode_jpeg(image, _setting("PHOTO_JPEG_QUALITY", DEFAULT_JPEG_QUALITY))
+        image = to_rgb(image)
+        image = downscale(image, _setting("PHOTO_MAX_EDGE", DEFAULT_MAX_EDGE))
+        content = encode_jpeg(image, _setting("PHOTO_JPEG_QUALITY", DEFAULT_JPEG_QUALITY))
     except PhotoError:
         raise
     except Exception as exc:
@@ -143,7 +143,7 @@ def _decode(fileobj, name):
     return image
 
 
-def _to_rgb(image):
+def to_rgb(image):
     """Return an RGB image; transparent areas become white."""
     if image.has_transparency_data:
         rgba = image.convert("RGBA")
@@ -157,7 +157,7 @@ def _to_rgb(image):
     return image.convert("RGB")
 
 
-def _downscale(image, max_edge):
+def downscale(image, max_edge):
     """Shrink so the long edge is at most `max_edge`, keeping the aspect ratio."""
     long_edge = max(image.size)
     if long_edge <= max_edge:
@@ -167,7 +167,7 @@ def _downscale(image, max_edge):
     return image.resize(size, Image.Resampling.LANCZOS)
 
 
-def _encode_jpeg(image, quality):
+def encode_jpeg(image, quality):
     """Copy the pixels into a fresh image and save it as a baseline JPEG."""
     # convert() and resize() copy the `info` dict, and save() writes some of
     # it back (a JPEG COM comment survives a naive re-save). A fresh image

@@ -28,6 +28,10 @@ DEFAULT_TIMEOUT = (10, 45)
 MAX_PAGE_SIZE = 120
 
 
+def user_agent():
+    return f"astria-portal/{getattr(astria_portal, '__version__', 'dev')}"
+
+
 class _Secret(str):
     """A header value whose repr hides it, so debug pages and tracebacks don't show it."""
 
@@ -49,7 +53,7 @@ class AstriaClient:
         self.session.headers.update(
             {
                 "Authorization": _Secret("Bearer " + api_key),
-                "User-Agent": f"astria-portal/{getattr(astria_portal, '__version__', 'dev')}",
+                "User-Agent": user_agent(),
                 "Accept": "application/json",
             }
         )

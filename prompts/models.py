@@ -1,0 +1,292 @@
+import re
+import uuid
+from datetime import timedelta
+from itertools import islice
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from astria_portal import astria, quota
+from astria_portal.astria import faceid_tag, lora_tag
+from astria_portal.callbacks import callback_url
+from astria_portal.models import RemoteJob
+from tunes.models import Tune
+
+# How far back a tune's newest prompts are searched after an ambiguous create.
+LOOKUP_DEPTH = 200
+
+ASPECT_RATIOS = [
+    ("1:1", "Square 1:1"),
+    ("4:5", "Portrait 4:5"),
+    ("2:3", "Portrait 2:3"),
+    ("9:16", "Tall 9:16"),
+    ("3:2", "Landscape 3:2"),
+    ("16:9", "Wide 16:9"),
+]
+
+
+def astria_text(tune, text):
+    """The prompt as Astria needs it: the tune's trigger put in for its model.
+
+    Checkpoints are addressed by their token and class ("ohwx man"); a Flux LoRA
+    is a ``<lora:ID:1>`` tag on the base tune, FaceID a ``<faceid:ID:1>`` tag.
+    """
+    text = " ".join(text.split())
+    if tune.spec["model_type"] == "faceid":
+        return f"{faceid_tag(tune.remote_id)} {text}"
+    subject = f"{tune.trigger_token} {tune.class_name}"
+    if subject.lower() not in text.lower():
+        word = re.compile(rf"\b{re.escape(tune.class_name)}\b", re.IGNORECASE)
+        text, found = word.subn(subject, text, count=1)
+        if not found:
+            text = f"{subject}, {text}"
+    if tune.spec["model_type"] == "lora":
+        return f"{lora_tag(tune.remote_id)} {text}"
+    return text
+
+
+def image_path(image, filename):
+    return f"prompts/{image.prompt.code}/{uuid.uuid4().hex}{filename[filename.rfind('.') :]}"
+
+
+class Prompt(RemoteJob):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SUBMITTING = "submitting", "Sending to Astria"
+        QUEUED = "queued", "Queued"
+        GENERATING = "generating", "Generating"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        DELETING = "deleting", "Being deleted"
+
+    RANK = {
+        "pending": 0,
+        "submitting": 1,
+        "queued": 2,
+        "generating": 3,
+        "done": 4,
+        "failed": 4,
+        "deleting": 5,
+    }
+    IN_FLIGHT = (Status.QUEUED, Status.GENERATING)
+    AWAITING = (Status.PENDING, Status.SUBMITTING, *IN_FLIGHT)
+    ADOPTED = Status.QUEUED
+    KIND = "prompt"
+    REFRESH_TASK = "prompts.tasks.refresh_prompt"
+    DELETE_TASK = "prompts.tasks.delete_prompt"
+    GONE_MESSAGE = "Astria no longer has this prompt."
+
+    tune = models.ForeignKey(Tune, on_delete=models.CASCADE, related_name="prompts")
+    text = models.TextField(max_length=1500, help_text="What the user wrote.")
+    negative_prompt = models.CharField(max_length=1000, blank=True)
+    num_images = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    aspect_ratio = models.CharField(max_length=8, choices=ASPECT_RATIOS, default="1:1")
+    seed = models.PositiveBigIntegerField(null=True, blank=True)
+    cfg_scale = models.FloatField(null=True, blank=True)
+    steps = models.PositiveSmallIntegerField(null=True, blank=True)
+    super_resolution = models.BooleanField(default=True)
+    face_correct = models.BooleanField(default=False)
+    inpaint_faces = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    remote_tune_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The tune posted to: the base model for LoRA and FaceID."
+    )
+    sent_text = models.TextField(blank=True, help_text="The text as sent, trigger included.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tune", "-created_at"])]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def get_absolute_url(self):
+        return f"{self.tune.get_absolute_url()}#prompt-{self.code}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_settled(self):
+        """Nothing more will change on the page: final, and every image downloaded or given up."""
+        if self.status == self.Status.DONE:
+            images = self.images.all()
+            return all(image.is_ready or image.next_attempt_at is None for image in images)
+        return self.status in (self.Status.FAILED, self.Status.DELETING)
+
+    def astria_fields(self):
+        """The options sent to Astria, the same on every attempt (its idempotency compares them)."""
+        fields = {
+            "text": self.sent_text,
+            "negative_prompt": self.negative_prompt or None,
+            "num_images": self.num_images,
+            "aspect_ratio": self.aspect_ratio,
+            "seed": self.seed,
+            "cfg_scale": self.cfg_scale,
+            "steps": self.steps,
+            "super_resolution": self.super_resolution,
+            "face_correct": self.face_correct,
+            "inpaint_faces": self.inpaint_faces if self.super_resolution else False,
+        }
+        return {key: value for key, value in fields.items() if value is not None}
+
+    def copy(self):
+        """An unsaved prompt with the same settings, for "generate again"."""
+        fields = [
+            "tune",
+            "text",
+            "negative_prompt",
+            "num_images",
+            "aspect_ratio",
+            "cfg_scale",
+            "steps",
+            "super_resolution",
+            "face_correct",
+            "inpaint_faces",
+        ]
+        return Prompt(**{name: getattr(self, name) for name in fields})
+
+    # Transitions
+
+    def submit(self):
+        """Charge the owner's allowance, make the prompt due and enqueue it, in the
+        caller's transaction. Raises quota.QuotaExceeded."""
+        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at)
+        self.next_attempt_at = timezone.now()
+        self.save(update_fields=["next_attempt_at", "updated_at"])
+        async_task("prompts.tasks.submit_prompt", self.pk)
+
+    def fix_target(self):
+        """Decide, once, the remote tune and text sent: both must not change between attempts."""
+        tune = self.tune
+        if self.sent_text:
+            return True
+        if tune.remote_id is None:
+            return False
+        self.sent_text = astria_text(tune, self.text)
+        self.remote_tune_id = tune.remote_id
+        if tune.spec["model_type"] in ("lora", "faceid"):
+            self.remote_tune_id = tune.spec["base_tune_id"]
+        return bool(
+            Prompt.objects.filter(pk=self.pk, sent_text="").update(
+                sent_text=self.sent_text, remote_tune_id=self.remote_tune_id
+            )
+        )
+
+    def wait_for_tune(self, seconds):
+        self._cas([self.PENDING], next_attempt_at=timezone.now() + timedelta(seconds=seconds))
+
+    def fetch_remote(self, client):
+        """Read the prompt from Astria and check it is the user's tune's (LoRA and FaceID
+        prompts live on a shared base tune; the tag in the text names the user's)."""
+        remote = client.get_prompt(self.remote_id, tune_id=self.remote_tune_id)
+        if remote.user_tune_id != self.tune.remote_id:
+            raise astria.InvalidResponse(
+                f"prompt {remote.id} belongs to tune {remote.user_tune_id}, "
+                f"not {self.tune.remote_id}"
+            )
+        return remote
+
+    def apply_remote(self, remote):
+        """Apply the state Astria reports; never moves backwards. Returns True on a change."""
+        if remote.is_done:
+            with transaction.atomic():
+                changed = self._finish(
+                    self.Status.DONE,
+                    started_at=remote.started_training_at or remote.trained_at,
+                    finished_at=remote.trained_at,
+                    next_check_at=None,
+                )
+                if changed:
+                    self._add_images(remote.images)
+            return changed
+        if remote.is_failed:
+            return self.mark_failed(remote.user_error)
+        if remote.started_training_at:
+            return self._forward(self.Status.GENERATING, started_at=remote.started_training_at)
+        return False
+
+    def _add_images(self, urls):
+        now = timezone.now()
+        for position, url in enumerate(urls):
+            image, created = GeneratedImage.objects.get_or_create(
+                prompt=self, position=position, defaults={"remote_url": url, "next_attempt_at": now}
+            )
+            if created:
+                async_task("prompts.tasks.download_image", image.pk)
+
+    def find_remote(self, client):
+        """The prompt on Astria with our callback URL: it is byte-identical on every
+        attempt, so it identifies a create we lost the answer to."""
+        if self.remote_tune_id is None:
+            return None
+        url = callback_url(self.KIND, self)
+        for remote in islice(client.iter_prompts(self.remote_tune_id, page_size=100), LOOKUP_DEPTH):
+            if remote.callback == url:
+                return remote
+        return None
+
+    def delete_remote(self, client, remote_id):
+        client.delete_prompt(remote_id, tune_id=self.remote_tune_id)
+
+    def delete_local(self):
+        self.delete_files()
+        self.delete()
+
+    def finished(self, status):
+        if status == self.Status.FAILED:
+            quota.give_back(self.tune.owner_id, self.created_at, images=self.num_images)
+
+    def delete_files(self):
+        for image in self.images.all():
+            image.delete_files()
+
+
+class GeneratedImage(models.Model):
+    prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="images")
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    position = models.PositiveSmallIntegerField()
+    remote_url = models.URLField(max_length=2000, help_text="Where Astria serves it (30 days).")
+    file = models.FileField(upload_to=image_path, blank=True)
+    thumbnail = models.FileField(upload_to=image_path, blank=True)
+    content_type = models.CharField(max_length=32, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["prompt", "position"], name="unique_image_position")
+        ]
+
+    def __str__(self):
+        return f"Image {self.position + 1} of “{self.prompt}”"
+
+    def get_absolute_url(self):
+        return reverse("prompts:image", args=[self.code])
+
+    @property
+    def is_ready(self):
+        return bool(self.file)
+
+    @property
+    def extension(self):
+        return {"image/png": "png", "image/webp": "webp"}.get(self.content_type, "jpg")
+
+    def delete_files(self):
+        for field in (self.file, self.thumbnail):
+            if field:
+                field.delete(save=False)

@@ -1,0 +1,139 @@
+"""Background work for prompts. Every task takes a primary key and is safe to run twice."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from astria_portal import submission, tracking
+from astria_portal.astria import media
+from astria_portal.callbacks import callback_url
+from prompts.models import GeneratedImage, Prompt
+from prompts.pictures import PictureError, inspect
+from tunes.models import Tune
+
+log = logging.getLogger(__name__)
+
+# How often a prompt whose tune is not on Astria yet looks again.
+TUNE_WAIT = 30
+DOWNLOAD_LEASE = timedelta(minutes=3)
+TUNE_GONE = (Tune.Status.FAILED, Tune.Status.DELETING, Tune.Status.EXPIRED, Tune.Status.DELETED)
+
+
+def submit_prompt(prompt_id):
+    prompt = Prompt.objects.select_related("tune").filter(pk=prompt_id).first()
+    if prompt is None or prompt.status not in Prompt.SUBMIT_STATUSES:
+        return "not due"
+    if not prompt.fix_target():
+        prompt.refresh_from_db()
+        if prompt.sent_text:
+            pass  # another run fixed it first
+        elif prompt.tune.status in TUNE_GONE:
+            prompt.mark_failed(f"The fine-tune is {prompt.tune.get_status_display().lower()}.")
+            return "failed"
+        else:
+            prompt.wait_for_tune(TUNE_WAIT)
+            return "waiting for the tune"
+    return submission.submit(Prompt, prompt_id, create=_create, find_existing=_find_by_callback)
+
+
+def _create(client, prompt):
+    return client.create_prompt(
+        prompt.remote_tune_id, callback=callback_url("prompt", prompt), **prompt.astria_fields()
+    )
+
+
+def _find_by_callback(client, prompt):
+    remote = prompt.find_remote(client)
+    if remote is not None:
+        log.info("Prompt %s: adopting remote prompt %s found by callback", prompt.code, remote.id)
+    return remote
+
+
+def sweep_prompts():
+    """Re-run submissions, deletions and downloads that are due."""
+    deleting = Prompt.objects.filter(status=Prompt.Status.DELETING)
+    submission.enqueue_due(deleting, "prompts.tasks.delete_prompt")
+    downloads = GeneratedImage.objects.filter(file="")
+    submission.enqueue_due(downloads, "prompts.tasks.download_image")
+    submitting = Prompt.objects.filter(status__in=Prompt.SUBMIT_STATUSES)
+    return submission.enqueue_due(submitting, "prompts.tasks.submit_prompt")
+
+
+def refresh_prompt(prompt_id):
+    return tracking.refresh(Prompt, prompt_id)
+
+
+def reconcile_prompts():
+    return tracking.reconcile(Prompt)
+
+
+def delete_prompt(prompt_id):
+    return tracking.delete(Prompt, prompt_id)
+
+
+def download_image(image_id):
+    """Fetch one generated image from Astria's media host and keep a private copy."""
+    now = timezone.now()
+    claimed = GeneratedImage.objects.filter(pk=image_id, file="", next_attempt_at__lte=now).update(
+        next_attempt_at=now + DOWNLOAD_LEASE
+    )
+    if not claimed:
+        return "not due"
+    image = GeneratedImage.objects.select_related("prompt").get(pk=image_id)
+    try:
+        content, _ = media.download(
+            image.remote_url,
+            hosts=settings.ASTRIA_MEDIA_HOSTS,
+            max_bytes=settings.IMAGE_MAX_BYTES,
+            timeout=settings.IMAGE_DOWNLOAD_TIMEOUT,
+        )
+        picture = inspect(content)
+    except (media.DownloadRefused, PictureError) as exc:
+        log.warning("Image %s: download refused: %s", image.code, exc)
+        _give_up(image, str(exc))
+        return "refused"
+    except media.DownloadFailed as exc:
+        return _retry(image, str(exc))
+    extension = picture.content_type.split("/")[1].replace("jpeg", "jpg")
+    image.file.save(f"image.{extension}", ContentFile(content), save=False)
+    image.thumbnail.save("thumb.jpg", ContentFile(picture.thumbnail), save=False)
+    GeneratedImage.objects.filter(pk=image.pk).update(
+        file=image.file.name,
+        thumbnail=image.thumbnail.name,
+        content_type=picture.content_type,
+        size=len(content),
+        width=picture.width,
+        height=picture.height,
+        attempts=image.attempts + 1,
+        next_attempt_at=None,
+        last_error="",
+        downloaded_at=timezone.now(),
+    )
+    return "stored"
+
+
+def _retry(image, message):
+    attempt = image.attempts + 1
+    if attempt >= settings.IMAGE_DOWNLOAD_ATTEMPTS:
+        log.error("Image %s: giving up after %d attempts: %s", image.code, attempt, message)
+        _give_up(image, message, attempts=attempt)
+        return "gave up"
+    delay = submission.backoff(attempt)
+    GeneratedImage.objects.filter(pk=image.pk).update(
+        attempts=attempt,
+        last_error=message[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    )
+    log.info("Image %s: attempt %d failed (%s), next in %.0f s",
+             image.code, attempt, message, delay)  # fmt: skip
+    return "retry"
+
+
+def _give_up(image, message, **changes):
+    # The remote URL stays: staff can retry it from the admin while Astria keeps the file.
+    GeneratedImage.objects.filter(pk=image.pk).update(
+        last_error=message[:2000], next_attempt_at=None, **changes
+    )
