@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from astria_portal import quota
 from tunes.forms import TuneForm
 from tunes.models import TrainingImage, Tune
 
@@ -40,31 +41,16 @@ def tune_create(request):
         initial={"test_mode": settings.ASTRIA_TEST_MODE},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            tune = Tune(owner=request.user)
-            tune.name = data["name"]
-            tune.class_name = data["class_name"]
-            tune.model_kind = data["model_kind"]
-            tune.token = data["token"]
-            tune.steps = data["steps"]
-            tune.face_crop = data["face_crop"]
-            tune.test_mode = data["test_mode"]
-            tune.save()
-            for position, photo in enumerate(data["photos"]):
-                image = TrainingImage(tune=tune, position=position, sha256=photo.sha256)
-                image.size, image.width, image.height = (
-                    len(photo.content),
-                    photo.width,
-                    photo.height,
-                )
-                image.file.save("photo.jpg", ContentFile(photo.content), save=False)
-                image.save()
-            tune.submit()
-        messages.success(request, f"“{tune.name}” is on its way to Astria.")
-        return redirect(tune)
+        try:
+            tune = _create_tune(request.user, form.cleaned_data)
+        except quota.QuotaExceeded as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"“{tune.name}” is on its way to Astria.")
+            return redirect(tune)
     ctx = {
         "form": form,
+        "allowance": quota.allowance(request.user.id),
         "settings_min": settings.TUNE_PHOTOS_MIN,
         "settings_min_faceid": settings.FACEID_PHOTOS_MIN,
         "settings_max": settings.TUNE_PHOTOS_MAX,
@@ -72,6 +58,32 @@ def tune_create(request):
         "max_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
     }
     return render(request, "tunes/tune_form.html", ctx)
+
+
+def _create_tune(user, data):
+    """Charge the allowance and save the tune, its photos and its task in one transaction."""
+    with transaction.atomic():
+        quota.charge(user.id, tunes=1)
+        tune = Tune(owner=user)
+        tune.name = data["name"]
+        tune.class_name = data["class_name"]
+        tune.model_kind = data["model_kind"]
+        tune.token = data["token"]
+        tune.steps = data["steps"]
+        tune.face_crop = data["face_crop"]
+        tune.test_mode = data["test_mode"]
+        tune.save()
+        for position, photo in enumerate(data["photos"]):
+            image = TrainingImage(tune=tune, position=position, sha256=photo.sha256)
+            image.size, image.width, image.height = (
+                len(photo.content),
+                photo.width,
+                photo.height,
+            )
+            image.file.save("photo.jpg", ContentFile(photo.content), save=False)
+            image.save()
+        tune.submit()
+    return tune
 
 
 @login_required
