@@ -83,6 +83,10 @@ def say(text):
 
 def worker_kill(drill, limit):
     say("Killing the worker with SIGKILL in the middle of submissions, twice.")
+    # Astria takes 3 s to answer each create: the kill lands while requests are open.
+    slow = {"status": None, "delay": 3.0, "times": 100000}
+    drill.stack.control("POST", "faults", {"method": "POST", "path": "/tunes", **slow})
+    drill.stack.control("POST", "faults", {"method": "POST", "path": r"/tunes/\d+/prompts", **slow})
     drill.create_tunes()
     time.sleep(1.0)
     drill.stack.kill("worker")
