@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -47,6 +47,9 @@ def tune_create(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"“{tune.name}” is on its way to Astria.")
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                # The upload script navigates itself, so the message is shown once.
+                return HttpResponse(status=201, headers={"Location": tune.get_absolute_url()})
             return redirect(tune)
     ctx = {
         "form": form,
