@@ -7,6 +7,7 @@ from prompts.models import ASPECT_RATIOS
 # The portal writes the tune's own tag; a tag typed by the user could point at
 # someone else's model.
 TAG = re.compile(r"<\s*(lora|faceid)\s*:", re.IGNORECASE)
+PLACEHOLDER = "Plain words: who, wearing what, where, in what light."
 TAG_MESSAGE = "Leave out <lora:…> and <faceid:…> tags: the portal adds your fine-tune's own."
 
 
@@ -14,7 +15,7 @@ class PromptForm(forms.Form):
     text = forms.CharField(
         max_length=1500,
         label="Describe the picture",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": PLACEHOLDER}),
         error_messages={"required": "Describe the picture you want."},
     )
     negative_prompt = forms.CharField(

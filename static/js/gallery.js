@@ -85,11 +85,11 @@
     picture.src = link.dataset.full;
     picture.alt = link.querySelector("img").alt;
     caption.textContent = link.dataset.caption;
-    meta.textContent = link.dataset.meta;
-    download.href = link.dataset.download;
-    page.href = link.href;
     var all = thumbnails();
     var index = all.indexOf(link);
+    meta.textContent = (index + 1) + " of " + all.length + " · " + link.dataset.meta;
+    download.href = link.dataset.download;
+    page.href = link.href;
     prev.disabled = index <= 0;
     next.disabled = index === all.length - 1;
   }
