@@ -10,8 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from astria_portal import quota
+from prompts.forms import PromptForm
+from prompts.models import GeneratedImage, Prompt
+from prompts.presets import presets_for
+from prompts.tasks import TUNE_GONE
 from tunes.forms import TuneForm
 from tunes.models import TrainingImage, Tune
+
+PROMPTS_PER_PAGE = 20
 
 
 def _get_tune_for_user(request, code):
@@ -93,7 +99,32 @@ def _create_tune(user, data):
 @require_GET
 def tune_detail(request, code):
     tune = _get_tune_for_user(request, code)
-    ctx = {"tune": tune, "photos": tune.photos.all()}
+    presets = presets_for(tune)
+    chosen = [text for slug, label, text in presets if slug == request.GET.get("preset")]
+    form = PromptForm(initial={"text": chosen[0]} if chosen else None)
+    return render_tune_page(request, tune, form)
+
+
+def render_tune_page(request, tune, prompt_form):
+    """The tune page: status, the prompt form, the gallery and the training photos.
+
+    The prompt views render it too, to show their form's errors with what was typed.
+    """
+    prompts = tune.prompts.exclude(status=Prompt.Status.DELETING).prefetch_related("images")
+    page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
+    ready = GeneratedImage.objects.filter(prompt__tune=tune).exclude(file="")
+    ready = ready.exclude(prompt__status=Prompt.Status.DELETING)
+    ctx = {
+        "tune": tune,
+        "photos": tune.photos.all(),
+        "form": prompt_form,
+        "can_prompt": tune.status not in TUNE_GONE,
+        "presets": presets_for(tune),
+        "allowance": quota.allowance(request.user.id),
+        "page": page,
+        "prompts": page.object_list,
+        "ready_count": ready.count(),
+    }
     return render(request, "tunes/tune_detail.html", ctx)
 
 

@@ -24,9 +24,9 @@ def post(client, url, body):
 
 
 @pytest.fixture
-def sent_prompt(emulator_media, trained_tune, make_prompt):
+def sent_prompt(emulator_media, astria_tune, submit_prompt):
     emulator_media.config(prompt_seconds=3600)  # still generating when the callback comes
-    prompt = make_prompt(trained_tune())
+    prompt = submit_prompt(astria_tune())
     drain_queue()
     prompt.refresh_from_db()
     return prompt

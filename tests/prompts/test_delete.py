@@ -1,96 +1,48 @@
-"""Deleting a prompt, or the tune it belongs to, deletes it on Astria and here."""
-
-import os
-from datetime import timedelta
+"""Deleting a prompt: asked first, then marked and handed to the delete task."""
 
 import pytest
-import requests
-import time_machine
 
-from prompts import tasks
 from prompts.models import GeneratedImage, Prompt
-from tests.helpers import drain_queue
-from tunes.models import Tune
+from tests.helpers import drain_queue, queued_funcs
 
 pytestmark = pytest.mark.django_db
 
 
-def media_files(root):
-    return sorted(
-        os.path.relpath(os.path.join(folder, name), root)
-        for folder, _, names in os.walk(root)
-        for name in names
-    )
+def test_delete_asks_first(owner_client, make_prompt):
+    prompt = make_prompt(images=3, text="a woman on a beach")
+    response = owner_client.get(f"/prompts/{prompt.code}/delete/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "a woman on a beach" in content
+    assert "its 3 downloaded images here" in content
+    assert content.count("/thumbnail") == 3
+    assert '<form method="post">' in content
+    prompt.refresh_from_db()
+    assert prompt.status == Prompt.Status.DONE
+    assert queued_funcs() == []
 
 
-@pytest.fixture
-def done_prompt(emulator_media, trained_tune, make_prompt):
-    def make(**tune_fields):
-        prompt = make_prompt(trained_tune(**tune_fields))
-        drain_queue()
-        prompt.refresh_from_db()
-        emulator_media.prompt(prompt.remote_id, "finish")
-        tasks.refresh_prompt(prompt.pk)
-        drain_queue()
-        assert prompt.images.exclude(file="").count() == 2
-        return prompt
-
-    return make
-
-
-def test_deleting_a_prompt_removes_it_on_astria_and_every_file_here(
-    emulator_media, done_prompt, settings
-):
-    prompt = done_prompt()
-    files = [
-        name for image in prompt.images.all() for name in (image.file.name, image.thumbnail.name)
-    ]
-    assert prompt.mark_deleting()
-    drain_queue()
-    assert not Prompt.objects.filter(pk=prompt.pk).exists()
-    assert not GeneratedImage.objects.exists()
-    assert emulator_media.remote_prompts() == []
-    assert len(emulator_media.requests("DELETE")) == 1
-    left = media_files(settings.MEDIA_ROOT)
-    assert not set(files) & set(left)
-    assert all(name.startswith("tunes/") for name in left)  # the training photos stay
-
-
-def test_a_failed_remote_delete_is_retried_and_a_404_counts_as_done(emulator_media, done_prompt):
-    prompt = done_prompt()
-    path = f"/tunes/{prompt.remote_tune_id}/prompts/{prompt.remote_id}"
-    emulator_media.fault(method="DELETE", path=path, status=500, times=1)
-    prompt.mark_deleting()
-    drain_queue()
+def test_delete_marks_the_prompt_and_enqueues_the_delete_task(owner_client, make_prompt):
+    prompt = make_prompt(images=2, text="a woman on a beach")
+    response = owner_client.post(f"/prompts/{prompt.code}/delete/")
+    assert response.status_code == 302
+    assert response["Location"] == prompt.tune.get_absolute_url()
     prompt.refresh_from_db()
     assert prompt.status == Prompt.Status.DELETING
-    assert prompt.images.exclude(file="").count() == 2  # nothing local goes before Astria's copy
-
-    # Meanwhile it went on Astria: the retry's 404 counts as done.
-    requests.delete(f"{emulator_media.base_url}{path}", headers=auth(emulator_media), timeout=5)
-    with time_machine.travel(prompt.next_attempt_at + timedelta(seconds=1)):
-        tasks.sweep_prompts()
-        drain_queue()
-    assert not Prompt.objects.filter(pk=prompt.pk).exists()  # Astria's 404 counted as done
-    statuses = [entry["status"] for entry in emulator_media.requests("DELETE")]
-    assert statuses == [500, 200, 404]
+    assert queued_funcs() == ["prompts.tasks.delete_prompt"]
+    page = owner_client.get(response["Location"]).content.decode()
+    assert "“a woman on a beach” and its images are being deleted." in page
 
 
-def auth(control):
-    return {"Authorization": f"Bearer {control.api_key}"}
-
-
-def test_deleting_a_lora_tune_deletes_its_prompts_on_the_base_tune(
-    emulator_media, done_prompt, settings
-):
-    prompt = done_prompt(model_kind="flux-lora")
-    tune = prompt.tune
-    assert emulator_media.remote_prompts() != []
-    tune.mark_deleting()
+def test_a_prompt_never_sent_is_deleted_with_its_files(owner_client, make_prompt):
+    prompt = make_prompt(images=2, status=Prompt.Status.PENDING)
+    names = [
+        name for image in prompt.images.all() for name in (image.file.name, image.thumbnail.name)
+    ]
+    owner_client.post(f"/prompts/{prompt.code}/delete/")
     drain_queue()
-    tune.refresh_from_db()
-    assert tune.status == Tune.Status.DELETED
-    assert emulator_media.remote_prompts() == []
-    assert emulator_media.remote_tunes() == []
-    assert not Prompt.objects.exists()
-    assert media_files(settings.MEDIA_ROOT) == []
+    assert not Prompt.objects.filter(pk=prompt.pk).exists()
+    assert GeneratedImage.objects.count() == 0
+    storage = GeneratedImage._meta.get_field("file").storage
+    assert not any(storage.exists(name) for name in names)
+    assert owner_client.get(f"/prompts/{prompt.code}/card/").status_code == 404

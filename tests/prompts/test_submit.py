@@ -26,10 +26,10 @@ def sweep_at(moment):
 
 
 def test_a_checkpoint_prompt_goes_to_the_tune_with_its_token(
-    emulator_media, trained_tune, make_prompt
+    emulator_media, astria_tune, submit_prompt
 ):
-    tune = trained_tune(class_name="man")
-    prompt = make_prompt(tune, text="studio portrait of a man, 85mm", num_images=3, seed=42)
+    tune = astria_tune(class_name="man")
+    prompt = submit_prompt(tune, text="studio portrait of a man, 85mm", num_images=3, seed=42)
     drain_queue()
     prompt.refresh_from_db()
     [remote] = emulator_media.remote_prompts()
@@ -46,10 +46,10 @@ def test_a_checkpoint_prompt_goes_to_the_tune_with_its_token(
     [("flux-lora", 1504944, "<lora:{}:1>"), ("faceid", 690204, "<faceid:{}:1>")],
 )
 def test_lora_and_faceid_prompts_go_to_the_base_tune_and_map_back(
-    emulator_media, trained_tune, make_prompt, model_kind, base, tag
+    emulator_media, astria_tune, submit_prompt, model_kind, base, tag
 ):
-    tune = trained_tune(model_kind=model_kind, photos=4)
-    prompt = make_prompt(tune, text="a woman on a beach at sunset")
+    tune = astria_tune(model_kind=model_kind, photos=4)
+    prompt = submit_prompt(tune, text="a woman on a beach at sunset")
     drain_queue()
     prompt.refresh_from_db()
     assert prompt.remote_tune_id == base
@@ -64,10 +64,10 @@ def test_lora_and_faceid_prompts_go_to_the_base_tune_and_map_back(
     assert prompt.images.exclude(file="").count() == 2
 
 
-def test_a_prompt_from_another_tune_is_not_applied(emulator_media, trained_tune, make_prompt):
-    mine, other = trained_tune(model_kind="flux-lora"), trained_tune(model_kind="flux-lora")
-    prompt = make_prompt(mine)
-    other_prompt = make_prompt(other)
+def test_a_prompt_from_another_tune_is_not_applied(emulator_media, astria_tune, submit_prompt):
+    mine, other = astria_tune(model_kind="flux-lora"), astria_tune(model_kind="flux-lora")
+    prompt = submit_prompt(mine)
+    other_prompt = submit_prompt(other)
     drain_queue()
     other_prompt.refresh_from_db()
     # A mix-up: our row points at a prompt whose tag names another user's tune.
@@ -80,12 +80,12 @@ def test_a_prompt_from_another_tune_is_not_applied(emulator_media, trained_tune,
 
 
 def test_a_504_after_commit_waits_a_minute_and_ends_with_one_remote_prompt(
-    emulator_media, trained_tune, make_prompt
+    emulator_media, astria_tune, submit_prompt
 ):
-    tune = trained_tune()
+    tune = astria_tune()
     path = f"/tunes/{tune.remote_id}/prompts"
     emulator_media.fault(method="POST", path=path, status=504, times=1, after_commit=True)
-    prompt = make_prompt(tune)
+    prompt = submit_prompt(tune)
     drain_queue()
     prompt.refresh_from_db()
     assert prompt.status == Prompt.Status.SUBMITTING
@@ -105,14 +105,14 @@ def test_a_504_after_commit_waits_a_minute_and_ends_with_one_remote_prompt(
 
 
 def test_a_repost_after_a_504_is_byte_identical(
-    emulator_media, trained_tune, make_prompt, monkeypatch
+    emulator_media, astria_tune, submit_prompt, monkeypatch
 ):
     """If the look-up misses, the same request again hits Astria's idempotency."""
     monkeypatch.setattr(Prompt, "find_remote", lambda self, client: None)
-    tune = trained_tune()
+    tune = astria_tune()
     path = f"/tunes/{tune.remote_id}/prompts"
     emulator_media.fault(method="POST", path=path, status=504, times=1, after_commit=True)
-    prompt = make_prompt(tune)
+    prompt = submit_prompt(tune)
     drain_queue()
     prompt.refresh_from_db()
     sweep_at(prompt.next_attempt_at + timedelta(seconds=1))
@@ -124,12 +124,12 @@ def test_a_repost_after_a_504_is_byte_identical(
 
 
 def test_a_422_fails_the_prompt_for_good_and_gives_the_quota_back(
-    emulator_media, trained_tune, make_prompt
+    emulator_media, astria_tune, submit_prompt
 ):
-    tune = trained_tune()
+    tune = astria_tune()
     path = f"/tunes/{tune.remote_id}/prompts"
     emulator_media.fault(method="POST", path=path, status=422, times=1, body={"error": "Bad seed"})
-    prompt = make_prompt(tune, num_images=5)
+    prompt = submit_prompt(tune, num_images=5)
     assert Usage.objects.get(user=tune.owner).images == 5
     drain_queue()
     prompt.refresh_from_db()
@@ -142,11 +142,11 @@ def test_a_422_fails_the_prompt_for_good_and_gives_the_quota_back(
     assert Usage.objects.get(user=tune.owner).images == 0
 
 
-def test_a_500_is_retried_with_backoff_from_30_seconds(emulator_media, trained_tune, make_prompt):
-    tune = trained_tune()
+def test_a_500_is_retried_with_backoff_from_30_seconds(emulator_media, astria_tune, submit_prompt):
+    tune = astria_tune()
     path = f"/tunes/{tune.remote_id}/prompts"
     emulator_media.fault(method="POST", path=path, status=500, times=1)
-    prompt = make_prompt(tune)
+    prompt = submit_prompt(tune)
     drain_queue()
     prompt.refresh_from_db()
     wait = (prompt.next_attempt_at - prompt.last_error_at).total_seconds()
@@ -157,9 +157,9 @@ def test_a_500_is_retried_with_backoff_from_30_seconds(emulator_media, trained_t
     assert len(emulator_media.remote_prompts()) == 1
 
 
-def test_running_the_submit_task_twice_posts_once(emulator_media, trained_tune, make_prompt):
-    tune = trained_tune()
-    prompt = make_prompt(tune)
+def test_running_the_submit_task_twice_posts_once(emulator_media, astria_tune, submit_prompt):
+    tune = astria_tune()
+    prompt = submit_prompt(tune)
     tasks.submit_prompt(prompt.pk)
     tasks.submit_prompt(prompt.pk)
     drain_queue()

@@ -146,7 +146,9 @@ def test_a_user_at_their_monthly_limit_gets_a_message_and_nothing_is_created(
 
 def test_the_upload_script_gets_201_and_the_location_so_the_message_is_kept(owner_client):
     data = {"name": "Me", "class_name": "man", "model_kind": "sd15", "photos": photo_uploads(4)}
-    response = owner_client.post("/tunes/new/", data, headers={"X-Requested-With": "XMLHttpRequest"})
+    response = owner_client.post(
+        "/tunes/new/", data, headers={"X-Requested-With": "XMLHttpRequest"}
+    )
     tune = Tune.objects.get()
     assert response.status_code == 201
     assert response["Location"] == tune.get_absolute_url()
