@@ -200,6 +200,12 @@ def run(name, args):
         callbacks = stack.control("GET", "callbacks")
         figures["callbacks delivered"] = sum(1 for entry in callbacks if entry["status"])
         figures["callbacks dropped"] = sum(1 for entry in callbacks if entry["dropped"])
+        from astria_portal.models import CallbackReceipt
+
+        acted = CallbackReceipt.objects.filter(verdict="refresh").count()
+        figures["callbacks acted on"] = acted
+        if acted > figures["callbacks delivered"]:
+            problems.append(f"{acted} callbacks acted on for {figures['callbacks delivered']} sent")
         calls = stack.control("GET", "requests")
         figures["Astria API calls"] = len(calls)
         figures["faults injected"] = sum(1 for call in calls if call["fault"])

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from astria_portal import quota
 from prompts.forms import PromptForm
-from prompts.models import GeneratedImage, Prompt
+from prompts.models import Prompt
 from prompts.presets import presets_for
 from prompts.tasks import TUNE_GONE
 from tunes.forms import TuneForm
@@ -112,8 +112,6 @@ def render_tune_page(request, tune, prompt_form):
     """
     prompts = tune.prompts.exclude(status=Prompt.Status.DELETING).prefetch_related("images")
     page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
-    ready = GeneratedImage.objects.filter(prompt__tune=tune).exclude(file="")
-    ready = ready.exclude(prompt__status=Prompt.Status.DELETING)
     ctx = {
         "tune": tune,
         "photos": tune.photos.all(),
@@ -123,7 +121,6 @@ def render_tune_page(request, tune, prompt_form):
         "allowance": quota.allowance(request.user.id),
         "page": page,
         "prompts": page.object_list,
-        "ready_count": ready.count(),
     }
     return render(request, "tunes/tune_detail.html", ctx)
 

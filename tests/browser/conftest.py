@@ -67,10 +67,16 @@ class Page:
 
     def _console(self, message):
         if message.type == "error":
-            self.errors.append(message.text)
+            self.errors.append(f"{message.text} ({message.location.get('url')})")
 
     def goto(self, path):
         return self.page.goto(f"{self.base_url}{path}")
+
+    def goto_missing(self, path):
+        """Visit a page that must be gone; its own 404 is not a console error."""
+        response = self.goto(path)
+        self.errors = [error for error in self.errors if f"{self.base_url}{path})" not in error]
+        return response
 
     def shot(self, name):
         self.shots += 1

@@ -63,3 +63,12 @@ def test_prepare_run_never_creates_accounts_with_a_real_key(settings, capsys):
     assert out.split() == ["web", "worker"]
     assert not User.objects.exists()
     assert "password" not in err.lower()
+
+
+def test_a_missing_page_is_a_friendly_404_that_says_nothing_more(client, settings):
+    settings.DEBUG = False
+    response = client.get("/tunes/00000000-0000-0000-0000-000000000000/photos/x/")
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "This page does not exist, or it is not yours to see." in content
+    assert 'rel="icon"' in content
