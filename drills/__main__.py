@@ -151,6 +151,10 @@ def replay(drill, limit):
 def flaky_astria(drill, limit):
     say("Astria answers 5% of calls with 500 and 2% of creates with 504 after committing.")
     creates = r"/tunes|/tunes/\d+/prompts"
+    # At least one of each, however few calls a small run makes; then the random ones.
+    for path in ("/tunes", r"/tunes/\d+/prompts"):
+        drill.stack.control("POST", "faults", {"method": "POST", "path": path, "status": 504,
+                                                "after_commit": True})  # fmt: skip
     drill.stack.control("POST", "faults", {"method": "POST", "path": creates, "status": 504,
                                             "after_commit": True, "probability": 0.02,
                                             "times": 100000})  # fmt: skip

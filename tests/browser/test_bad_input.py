@@ -59,7 +59,9 @@ def test_an_empty_prompt_is_refused_and_the_settings_chosen_stay(page):
     page.select_option("select[name=aspect_ratio]", "4:5")
     page.fill("input[name=negative_prompt]", "sunglasses")
     page.click(".prompt-form button[type=submit]")
-    expect(page.locator(".prompt-form .errorlist")).to_contain_text("Describe the picture you want.")
+    expect(page.locator(".prompt-form .errorlist")).to_contain_text(
+        "Describe the picture you want."
+    )
     expect(page.locator("input[name=num_images]")).to_have_value("6")
     expect(page.locator("select[name=aspect_ratio]")).to_have_value("4:5")
     expect(page.locator("input[name=negative_prompt]")).to_have_value("sunglasses")
