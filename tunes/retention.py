@@ -63,8 +63,8 @@ class Countdown:
         if self.remaining <= timedelta(0):
             if -self.remaining < timedelta(minutes=1):
                 return "expired just now"
-            return f"expired {_span(-self.remaining)} ago"
-        return f"expires in {_span(self.remaining)}"
+            return f"expired {span(-self.remaining)} ago"
+        return f"expires in {span(self.remaining)}"
 
     @property
     def left(self):
@@ -79,7 +79,8 @@ class Countdown:
         return "less than an hour left"
 
 
-def _span(delta):
+def span(delta):
+    """A duration in words: "6 d 4 h", "5 h 12 min", "12 min"."""
     minutes = int(delta.total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)
@@ -164,18 +165,24 @@ def due(now=None):
     return with_clock(live).filter(ends_within(until=now or timezone.now()))
 
 
+def overdue(now=None):
+    """Tunes past their retention whose data is not gone yet (deleting ones included)."""
+    live = Tune.objects.exclude(status__in=Tune.GONE)
+    return with_clock(live).filter(ends_within(until=now or timezone.now()))
+
+
 def oldest_overdue(now=None):
     """How long the oldest data past its retention has been waiting (R35), or None.
 
     A healthy hourly purge keeps this under about an hour; more means a stuck item.
     """
     now = now or timezone.now()
-    overdue = with_clock(Tune.objects.exclude(status__in=Tune.GONE)).filter(ends_within(until=now))
+    overdue_tunes = overdue(now)
     ends = []
-    own = overdue.filter(auto_extend=False).aggregate(start=Min("clock_start"))["start"]
+    own = overdue_tunes.filter(auto_extend=False).aggregate(start=Min("clock_start"))["start"]
     if own is not None:
         ends.append(own + period())
-    extended = overdue.filter(auto_extend=True).aggregate(end=Min("expires_at"))["end"]
+    extended = overdue_tunes.filter(auto_extend=True).aggregate(end=Min("expires_at"))["end"]
     if extended is not None:
         ends.append(extended)
     return now - min(ends) if ends else None
