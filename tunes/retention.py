@@ -69,7 +69,7 @@ class Countdown:
     @property
     def left(self):
         """User wording: "6 days left", "5 hours left"."""
-        if self.remaining is None or self.remaining <= timedelta(0):
+        if self.band == EXPIRED or self.remaining is None or self.remaining <= timedelta(0):
             return ""
         days, hours = self.remaining.days, self.remaining.seconds // 3600
         if days:
