@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -49,19 +50,29 @@ class PromptAdmin(admin.ModelAdmin):
     actions = (resubmit,)
     fieldsets = (
         (None, {"fields": (
-            "text", "tune", "status_badge", "num_images", "aspect_ratio", "negative_prompt",
-            "seed", "cfg_scale", "steps", "super_resolution", "face_correct", "inpaint_faces",
+            "text",
+            ("tune", "status_badge"),
+            ("num_images", "aspect_ratio"),
+            ("negative_prompt", "seed"),
+            ("cfg_scale", "steps"),
+            ("super_resolution", "face_correct", "inpaint_faces"),
         )}),
         ("Astria", {"fields": (
-            "remote_id", "remote_tune_id", "sent_text", "code", "created_at", "posted_at",
-            "submitted_at", "started_at", "finished_at", "notified_at", "updated_at",
+            ("remote_id", "remote_tune_id"),
+            "code",
+            "sent_text",
+            ("created_at", "posted_at"),
+            ("submitted_at", "started_at"),
+            ("finished_at", "notified_at"),
+            "updated_at",
         )}),
         ("Errors and retries", {"fields": (
-            "last_error", "last_error_body", "last_error_at", "attempts", "next_attempt_at",
-            "next_check_at", "checks",
+            "last_error", "last_error_body",
+            ("last_error_at", "attempts"),
+            ("next_attempt_at", "next_check_at", "checks"),
         )}),
     )  # fmt: skip
-    readonly_fields = [name for _, options in fieldsets for name in options["fields"]]
+    readonly_fields = flatten_fieldsets(fieldsets)
     inlines = [GeneratedImageInline]
     view_on_site = False  # the user's pages answer the owner only
 

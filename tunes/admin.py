@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -90,25 +91,29 @@ class TuneAdmin(admin.ModelAdmin):
     fieldsets = (
         ("Storage", {"fields": ("storage_panel",)}),
         (None, {"fields": (
-            "name", "owner", "status_badge", "model_kind", "class_name", "token", "steps",
-            "face_crop", "test_mode",
+            ("name", "owner"),
+            ("status_badge", "test_mode"),
+            ("model_kind", "class_name"),
+            ("token", "steps", "face_crop"),
         )}),
         ("Astria", {"fields": (
-            "remote_id", "title", "code", "created_at", "posted_at", "submitted_at", "eta",
-            "started_training_at", "trained_at", "expires_at", "auto_extend",
-            "retention_warned_at", "notified_at", "updated_at",
+            ("remote_id", "code"),
+            "title",
+            ("created_at", "posted_at"),
+            ("submitted_at", "eta"),
+            ("started_training_at", "trained_at"),
+            ("expires_at", "auto_extend"),
+            ("retention_warned_at", "notified_at"),
+            "updated_at",
         )}),
         ("Errors and retries", {"fields": (
-            "last_error", "last_error_body", "last_error_at", "attempts", "next_attempt_at",
-            "next_check_at", "checks",
+            "last_error", "last_error_body",
+            ("last_error_at", "attempts"),
+            ("next_attempt_at", "next_check_at", "checks"),
         )}),
         ("Callback receipts", {"fields": ("receipts",)}),
     )  # fmt: skip
-    readonly_fields = [
-        name
-        for _, options in fieldsets
-        for name in options["fields"]
-    ]  # fmt: skip
+    readonly_fields = flatten_fieldsets(fieldsets)
     inlines = [TrainingImageInline, PromptInline]
     view_on_site = False  # the user's pages answer the owner only
 

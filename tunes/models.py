@@ -104,15 +104,10 @@ class Tune(RemoteJob):
     eta = models.DateTimeField(null=True, blank=True)
     started_training_at = models.DateTimeField(null=True, blank=True)
     trained_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(
-        null=True, blank=True, help_text="When Astria deletes it unless storage is extended."
-    )
-    auto_extend = models.BooleanField(
-        default=False,
-        help_text="Storage extended on Astria (paid): kept for as long as Astria keeps it.",
-    )
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Astria's deletion date.")
+    auto_extend = models.BooleanField(default=False, help_text="Storage extended on Astria (paid).")
     retention_warned_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the owner was told the deletion date."
+        null=True, blank=True, help_text="Owner e-mailed about the deletion."
     )
     deletion_reason = models.CharField(max_length=16, choices=DeletionReason.choices, blank=True)
 

@@ -122,3 +122,13 @@ def test_the_list_makes_as_many_queries_for_1000_tunes_as_for_10(admin_client):
     fill(990)
     assert Tune.objects.count() == 1000
     assert queries() == few
+
+
+def test_the_filter_counts_each_window(admin_client, tunes):
+    with time_machine.travel(NOW, tick=False):
+        page = admin_client.get(f"{LIST}?_facets=True").content.decode()
+    for window, label in [("expired", "Expired"), ("day", "Under 24 hours"),
+                          ("week", "Under 7 days"), ("later", "Later"),
+                          ("untrained", "Not trained yet")]:  # fmt: skip
+        count = sum(1 for where, _ in CASES.values() if where == window)
+        assert f'storage={window}">{label} ({count})</a>' in page
