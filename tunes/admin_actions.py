@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 
 from astria_portal import astria
 from astria_portal.admin_actions import confirmation_page, confirmed, split
-from prompts.models import GeneratedImage
+from prompts.models import GeneratedImage, Prompt
 from tunes.models import DeletionReason, Tune
 
 # Astria's support FAQ: extended storage costs about $0.50 per model per month.
@@ -83,6 +83,8 @@ def delete_everywhere(modeladmin, request, queryset):
 def _not_purgeable(tune):
     if tune.status not in (Tune.Status.TRAINED, Tune.Status.FAILED):
         return f"{tune.get_status_display().lower()}: only a finished tune's files can go"
+    if tune.prompts.filter(status__in=Prompt.AWAITING).exists():
+        return "some of its prompts are still on their way"
     return ""
 
 

@@ -102,6 +102,17 @@ def test_purge_local_files_keeps_the_tune_and_astria(staff_client, emulator, mak
     assert not DeletionRecord.objects.exists()
 
 
+def test_purge_local_files_waits_for_prompts_on_their_way(staff_client, emulator, make_tune):
+    tune = trained_on_emulator(make_tune, emulator, prompts=1)
+    tune.prompts.update(status="generating")
+    page = ask(staff_client, TUNES, "purge_local_files", tune)
+    assert "prompts are still on their way" in page
+    assert "Yes, remove the files" not in page
+    data = {"action": "purge_local_files", "_selected_action": [tune.pk], "post": "yes"}
+    assert "nothing would change" in staff_client.post(TUNES, data).content.decode()
+    assert tune.photos.count() == 4
+
+
 def test_refresh_reads_astria_and_applies_it(staff_client, emulator, make_tune):
     tune = make_tune()
     tune.submit()
