@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test drills install lint format clean
 
 run: $(STAMP)
 	@mkdir -p var
@@ -13,8 +15,20 @@ run: $(STAMP)
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start \
 		$$($(PY) manage.py prepare_run)
 
-test: $(STAMP)
+# The browser tests drive Debian's Chromium; it is installed here when missing.
+test: $(STAMP) $(CHROMIUM)
 	$(VENV)/bin/pytest
+
+# Every fault drill at a size that fits in CI (python -m drills --help for more).
+drills: $(STAMP)
+	$(PY) -m drills all --people 2 --tunes 2 --prompts 1 --outage 45 --limit 420
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "No Chromium at $(CHROMIUM): the browser tests will be skipped (apt-get install chromium)"; \
+	fi
 
 install: $(STAMP)
 

@@ -9,6 +9,7 @@ A rule is a dict:
      "path": "/tunes",        # regex, re.fullmatch'ed against the path without ".json"
      "status": 504,           # status to answer; null = answer the real response
      "times": 1,              # how many matching calls it applies to
+     "probability": 1.0,      # chance that a matching call is hit (0.05: about 1 in 20)
      "after_commit": false,   # process the request for real first, then answer `status`
      "delay": 0.0,            # seconds to sleep before answering
      "drop": false,           # close the connection without any response
@@ -16,6 +17,7 @@ A rule is a dict:
      "body": null}            # JSON body; defaults to {"error": "<reason phrase>"}
 """
 
+import random
 import re
 import threading
 from http import HTTPStatus
@@ -25,6 +27,7 @@ DEFAULTS = {
     "path": ".*",
     "status": 500,
     "times": 1,
+    "probability": 1.0,
     "after_commit": False,
     "delay": 0.0,
     "drop": False,
@@ -53,6 +56,11 @@ def make_rule(data, rule_id):
         raise FaultError("status must be an HTTP status code or null")
     if not isinstance(rule["times"], int) or rule["times"] < 1:
         raise FaultError("times must be a positive integer")
+    probability = rule["probability"]
+    if isinstance(probability, bool) or not isinstance(probability, (int, float)):
+        raise FaultError("probability must be a number between 0 and 1")
+    if not 0 < probability <= 1:
+        raise FaultError("probability must be a number between 0 and 1")
     if not isinstance(rule["delay"], (int, float)) or rule["delay"] < 0:
         raise FaultError("delay must be a non-negative number of seconds")
     rule["remaining"] = rule["times"]
@@ -75,6 +83,7 @@ def fault_body(rule):
 
 class FaultBook:
     def __init__(self):
+        self._random = random.Random()
         self._lock = threading.Lock()
         self._rules = []
         self._next_id = 1
@@ -101,6 +110,8 @@ class FaultBook:
                 if rule["method"] not in ("*", method):
                     continue
                 if not re.fullmatch(rule["path"], path):
+                    continue
+                if rule["probability"] < 1 and self._random.random() >= rule["probability"]:
                     continue
                 rule["remaining"] -= 1
                 if rule["remaining"] <= 0:

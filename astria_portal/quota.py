@@ -79,9 +79,10 @@ def charge(user_id, *, tunes=0, images=0, now=None):
         return
     left = allowance(user_id, now)
     if tunes and left.tunes_left < tunes:
+        plural = "" if tunes_limit == 1 else "s"
         raise QuotaExceeded(
-            f"You have used all {tunes_limit} fine-tunes of this month; "
-            "the allowance renews on the first of the month."
+            f"You have used this month's allowance of {tunes_limit} fine-tune{plural}; "
+            "it renews on the first of the month."
         )
     raise QuotaExceeded(
         f"This needs {images} images and {left.images_left} of your {images_limit} "

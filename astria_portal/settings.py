@@ -210,8 +210,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security (production) ----------------------------------------------------------
 
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
@@ -294,6 +294,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = TUNE_PHOTOS_MAX + 5
 # Submission retries: 30 s doubling with jitter, capped, then the tune fails.
 SUBMIT_MAX_ATTEMPTS = _int("SUBMIT_MAX_ATTEMPTS", 6, minimum=1)
 SUBMIT_BACKOFF_CAP = 30 * 60
+# Seconds one submission attempt holds its row: a worker killed mid-attempt is
+# replaced after this long. Keep it above the task timeout.
+SUBMIT_LEASE = _int("SUBMIT_LEASE", 300, minimum=30)
 # Lost callbacks: poll this long after the ETA, then back off up to the maximum wait.
 CALLBACK_GRACE = _int("CALLBACK_GRACE", 300, minimum=10)
 RECONCILE_MAX_WAIT = 2 * 60 * 60

@@ -20,9 +20,6 @@ from astria_portal import astria
 
 log = logging.getLogger(__name__)
 
-# Longer than the longest create request (read timeout 45 s plus uploads), so a
-# live worker is never overtaken; a dead one is retried after it.
-LEASE = timedelta(minutes=5)
 # Astria: after a 504, wait at least 60 s before sending the same request again.
 AMBIGUOUS_WAIT = 60
 UNAUTHORIZED_WAIT = 10 * 60
@@ -46,7 +43,9 @@ def claim(model, pk):
         pk=pk, status=job.status, next_attempt_at=job.next_attempt_at
     ).update(
         status=model.SUBMITTING,
-        next_attempt_at=now + LEASE,
+        # Longer than the longest create request (read timeout 45 s plus uploads), so
+        # a live worker is never overtaken; a dead one is retried after it.
+        next_attempt_at=now + timedelta(seconds=settings.SUBMIT_LEASE),
         posted_at=Coalesce("posted_at", now),
         updated_at=now,
     )

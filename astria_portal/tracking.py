@@ -89,7 +89,7 @@ def delete(model, pk):
     # queued task may all reach for the same row, and one DELETE is enough.
     claimed = model.objects.filter(
         pk=pk, status=model.DELETING, next_attempt_at=job.next_attempt_at
-    ).update(next_attempt_at=now + submission.LEASE)
+    ).update(next_attempt_at=now + timedelta(seconds=settings.SUBMIT_LEASE))
     if not claimed:
         return "nothing to delete"
     client = astria.get_client()

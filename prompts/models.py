@@ -39,7 +39,7 @@ def astria_text(tune, text):
         return f"{faceid_tag(tune.remote_id)} {text}"
     subject = f"{tune.trigger_token} {tune.class_name}"
     if subject.lower() not in text.lower():
-        word = re.compile(rf"\b{re.escape(tune.class_name)}\b", re.IGNORECASE)
+        word = re.compile(rf"\b(?:an? )?{re.escape(tune.class_name)}\b", re.IGNORECASE)
         text, found = word.subn(subject, text, count=1)
         if not found:
             text = f"{subject}, {text}"

@@ -96,10 +96,20 @@ class EmulatorControl:
     def tune(self, tune_id, action, **data):
         return self.call("POST", f"tunes/{tune_id}/{action}", data)
 
+    def prompt(self, prompt_id, action, **data):
+        return self.call("POST", f"prompts/{prompt_id}/{action}", data)
+
     def remote_tunes(self):
         """The account's live tunes, as the API lists them."""
+        return self._list("/tunes")
+
+    def remote_prompts(self):
+        """The account's live prompts, as the API lists them."""
+        return self._list("/prompts")
+
+    def _list(self, path):
         response = requests.get(
-            f"{self.base_url}/tunes",
+            f"{self.base_url}{path}",
             headers={"Authorization": f"Bearer {self.api_key}"},
             params={"limit": 120},
             timeout=10,

@@ -227,6 +227,7 @@ class Tune(RemoteJob):
     def adopted(self):
         # Prompts written before the tune reached Astria can be posted now.
         waiting = self.prompts.filter(status=self.PENDING)
+        waiting.update(next_attempt_at=timezone.now())
         for pk in waiting.values_list("pk", flat=True):
             async_task("prompts.tasks.submit_prompt", pk)
 

@@ -5,12 +5,19 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from astria_portal import quota
+from prompts.forms import PromptForm
+from prompts.models import GeneratedImage, Prompt
+from prompts.presets import presets_for
+from prompts.tasks import TUNE_GONE
 from tunes.forms import TuneForm
 from tunes.models import TrainingImage, Tune
+
+PROMPTS_PER_PAGE = 20
 
 
 def _get_tune_for_user(request, code):
@@ -40,31 +47,19 @@ def tune_create(request):
         initial={"test_mode": settings.ASTRIA_TEST_MODE},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        with transaction.atomic():
-            tune = Tune(owner=request.user)
-            tune.name = data["name"]
-            tune.class_name = data["class_name"]
-            tune.model_kind = data["model_kind"]
-            tune.token = data["token"]
-            tune.steps = data["steps"]
-            tune.face_crop = data["face_crop"]
-            tune.test_mode = data["test_mode"]
-            tune.save()
-            for position, photo in enumerate(data["photos"]):
-                image = TrainingImage(tune=tune, position=position, sha256=photo.sha256)
-                image.size, image.width, image.height = (
-                    len(photo.content),
-                    photo.width,
-                    photo.height,
-                )
-                image.file.save("photo.jpg", ContentFile(photo.content), save=False)
-                image.save()
-            tune.submit()
-        messages.success(request, f"“{tune.name}” is on its way to Astria.")
-        return redirect(tune)
+        try:
+            tune = _create_tune(request.user, form.cleaned_data)
+        except quota.QuotaExceeded as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"“{tune.name}” is on its way to Astria.")
+            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                # The upload script navigates itself, so the message is shown once.
+                return HttpResponse(status=201, headers={"Location": tune.get_absolute_url()})
+            return redirect(tune)
     ctx = {
         "form": form,
+        "allowance": quota.allowance(request.user.id),
         "settings_min": settings.TUNE_PHOTOS_MIN,
         "settings_min_faceid": settings.FACEID_PHOTOS_MIN,
         "settings_max": settings.TUNE_PHOTOS_MAX,
@@ -74,11 +69,62 @@ def tune_create(request):
     return render(request, "tunes/tune_form.html", ctx)
 
 
+def _create_tune(user, data):
+    """Charge the allowance and save the tune, its photos and its task in one transaction."""
+    with transaction.atomic():
+        quota.charge(user.id, tunes=1)
+        tune = Tune(owner=user)
+        tune.name = data["name"]
+        tune.class_name = data["class_name"]
+        tune.model_kind = data["model_kind"]
+        tune.token = data["token"]
+        tune.steps = data["steps"]
+        tune.face_crop = data["face_crop"]
+        tune.test_mode = data["test_mode"]
+        tune.save()
+        for position, photo in enumerate(data["photos"]):
+            image = TrainingImage(tune=tune, position=position, sha256=photo.sha256)
+            image.size, image.width, image.height = (
+                len(photo.content),
+                photo.width,
+                photo.height,
+            )
+            image.file.save("photo.jpg", ContentFile(photo.content), save=False)
+            image.save()
+        tune.submit()
+    return tune
+
+
 @login_required
 @require_GET
 def tune_detail(request, code):
     tune = _get_tune_for_user(request, code)
-    ctx = {"tune": tune, "photos": tune.photos.all()}
+    presets = presets_for(tune)
+    chosen = [text for slug, label, text in presets if slug == request.GET.get("preset")]
+    form = PromptForm(initial={"text": chosen[0]} if chosen else None)
+    return render_tune_page(request, tune, form)
+
+
+def render_tune_page(request, tune, prompt_form):
+    """The tune page: status, the prompt form, the gallery and the training photos.
+
+    The prompt views render it too, to show their form's errors with what was typed.
+    """
+    prompts = tune.prompts.exclude(status=Prompt.Status.DELETING).prefetch_related("images")
+    page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
+    ready = GeneratedImage.objects.filter(prompt__tune=tune).exclude(file="")
+    ready = ready.exclude(prompt__status=Prompt.Status.DELETING)
+    ctx = {
+        "tune": tune,
+        "photos": tune.photos.all(),
+        "form": prompt_form,
+        "can_prompt": tune.status not in TUNE_GONE,
+        "presets": presets_for(tune),
+        "allowance": quota.allowance(request.user.id),
+        "page": page,
+        "prompts": page.object_list,
+        "ready_count": ready.count(),
+    }
     return render(request, "tunes/tune_detail.html", ctx)
 
 

@@ -7,8 +7,13 @@
     if (box.dataset.final === "true") return;
     setTimeout(function () {
       fetch(box.dataset.url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
-        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (response) {
+          // Deleted meanwhile, or logged out (sent to the login page): nothing more to show.
+          if (response.status === 404 || response.redirected) return null;
+          return response.ok ? response.text() : Promise.reject(response.status);
+        })
         .then(function (html) {
+          if (html === null) return;
           var holder = document.createElement("div");
           holder.innerHTML = html.trim();
           var fresh = holder.firstElementChild;

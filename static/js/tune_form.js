@@ -83,13 +83,15 @@
     if (!sync()) { summary.scrollIntoView({ block: "center" }); return; }
     var request = new XMLHttpRequest();
     request.open("POST", form.action);
+    request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
     request.upload.addEventListener("progress", function (e) {
       if (e.lengthComputable) progress.value = Math.round(100 * e.loaded / e.total);
     });
     request.addEventListener("load", function () {
-      if (request.responseURL && request.responseURL.split("#")[0] !== form.action) {
-        window.location.assign(request.responseURL);
-      } else {
+      // 201 + Location: created. Following it here would use up the page's message.
+      if (request.status === 201 && request.getResponseHeader("Location")) {
+        window.location.assign(request.getResponseHeader("Location"));
+      } else if (!showErrors(request.responseText)) {
         document.open(); document.write(request.responseText); document.close();
       }
     });
@@ -103,6 +105,30 @@
     form.querySelector("button[type=submit]").disabled = true;
     request.send(new FormData(form));
   });
+
+  // A refused form comes back as the page with its messages. Show those messages
+  // here instead of loading that page, so the photos chosen stay chosen.
+  function showErrors(html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("tune-form");
+    if (!fresh) return false;
+    form.querySelectorAll(".errorlist, .form-errors").forEach(function (el) { el.remove(); });
+    form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+    var top = fresh.querySelector(":scope > .message-error");
+    if (top) { top.classList.add("form-errors"); form.prepend(document.importNode(top, true)); }
+    fresh.querySelectorAll(".errorlist").forEach(function (errors) {
+      var field = errors.closest(".form-field");
+      var named = field && field.querySelector("[name]");
+      var mine = named && form.querySelector("[name=" + named.name + "]");
+      var target = mine ? mine.closest(".form-field") : form;
+      target.classList.add("has-error");
+      target.appendChild(document.importNode(errors, true));
+    });
+    progress.hidden = true;
+    form.querySelector("button[type=submit]").disabled = false;
+    var first = form.querySelector(".form-errors, .errorlist");
+    if (first) first.scrollIntoView({ block: "center" });
+    return true;
+  }
 
   // The one-word class is only asked for when "Something else" is chosen.
   var classSelect = form.querySelector("select[name=class_name]");

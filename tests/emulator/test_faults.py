@@ -148,6 +148,9 @@ def test_faults_are_listed_and_cleared(api):
         {"status": 99},
         {"times": 0},
         {"delay": -1},
+        {"probability": 0},
+        {"probability": 1.5},
+        {"probability": "often"},
         {"colour": "red"},
     ],
 )
@@ -174,3 +177,14 @@ def test_a_fault_can_hit_image_downloads(api):
     assert requests.get(image_url, timeout=5).status_code == 503
     assert requests.get(image_url, timeout=5).status_code == 200
     assert all(e["path"] != image_url for e in api.control("GET", "requests").json())
+
+
+def test_a_probability_hits_about_that_share_of_calls(api):
+    add_fault(api, method="GET", path="/tunes", status=500, times=1000, probability=0.25)
+
+    statuses = [api.get("/tunes").status_code for _ in range(400)]
+
+    assert set(statuses) == {200, 500}
+    assert 50 <= statuses.count(500) <= 150  # 100 expected; far outside is a broken rule
+    [rule] = api.control("GET", "faults").json()
+    assert rule["remaining"] == 1000 - statuses.count(500)  # only hits use up the rule

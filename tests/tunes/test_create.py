@@ -119,3 +119,38 @@ def test_the_form_needs_a_login(client, db):
     response = client.post("/tunes/new/", form_data(photo_uploads(4)))
     assert response.status_code == 302
     assert Tune.objects.count() == 0
+
+
+def test_the_form_shows_the_fine_tunes_left_this_month(owner_client, settings):
+    settings.QUOTA_TUNES_PER_MONTH = 3
+    response = owner_client.get("/tunes/new/")
+    assert b"3 of 3 fine-tunes left this month" in response.content
+
+
+def test_a_user_at_their_monthly_limit_gets_a_message_and_nothing_is_created(
+    owner_client, settings
+):
+    from astria_portal.models import Usage
+
+    settings.QUOTA_TUNES_PER_MONTH = 1
+    data = {"name": "One", "class_name": "man", "model_kind": "sd15"}
+    assert owner_client.post("/tunes/new/", {**data, "photos": photo_uploads(4)}).status_code == 302
+    response = owner_client.post("/tunes/new/", {**data, "name": "Two", "photos": photo_uploads(4)})
+    assert response.status_code == 200
+    assert "allowance of 1 fine-tune; it renews" in response.content.decode()
+    assert list(Tune.objects.values_list("name", flat=True)) == ["One"]
+    assert TrainingImage.objects.count() == 4
+    assert Usage.objects.get().tunes == 1
+    assert queued_funcs() == ["tunes.tasks.submit_tune"]
+
+
+def test_the_upload_script_gets_201_and_the_location_so_the_message_is_kept(owner_client):
+    data = {"name": "Me", "class_name": "man", "model_kind": "sd15", "photos": photo_uploads(4)}
+    response = owner_client.post(
+        "/tunes/new/", data, headers={"X-Requested-With": "XMLHttpRequest"}
+    )
+    tune = Tune.objects.get()
+    assert response.status_code == 201
+    assert response["Location"] == tune.get_absolute_url()
+    page = owner_client.get(response["Location"])
+    assert "is on its way to Astria" in page.content.decode()

@@ -1,0 +1,70 @@
+"""A person using the portal over HTTP, as a browser would post its forms."""
+
+import io
+import re
+
+import requests
+from PIL import Image, ImageDraw
+
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def photo(seed):
+    image = Image.new("RGB", (640, 800), ((seed * 47) % 256, (seed * 91) % 256, 160))
+    ImageDraw.Draw(image).ellipse((100 + seed % 50, 120, 500, 600), fill=(250, seed % 256, 90))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+class Person:
+    def __init__(self, base_url, username):
+        self.base_url = base_url
+        self.username = username
+        self.session = requests.Session()
+
+    def _token(self, path):
+        page = self.session.get(f"{self.base_url}{path}", timeout=30)
+        page.raise_for_status()
+        return CSRF.search(page.content).group(1).decode()
+
+    def post(self, path, data, files=None, form_path=None):
+        data = {**data, "csrfmiddlewaretoken": self._token(form_path or path)}
+        return self.session.post(
+            f"{self.base_url}{path}",
+            data=data,
+            files=files,
+            headers={"Referer": f"{self.base_url}{form_path or path}"},
+            allow_redirects=False,
+            timeout=60,
+        )
+
+    def sign_up(self):
+        password = "drill-Password-2026"
+        response = self.post(
+            "/accounts/signup/",
+            {
+                "username": self.username,
+                "email": f"{self.username}@example.com",
+                "password1": password,
+                "password2": password,
+            },
+        )
+        assert response.status_code == 302, f"sign-up failed: {response.status_code}"
+
+    def create_tune(self, name, seed=0, model_kind="sd15"):
+        """Post the new-tune form; return the tune's code, or None if the portal refused."""
+        files = [("photos", (f"p{i}.jpg", photo(seed + i), "image/jpeg")) for i in range(4)]
+        data = {"name": name, "class_name": "woman", "model_kind": model_kind, "test_mode": "on"}
+        response = self.post("/tunes/new/", data, files=files)
+        if response.status_code != 302:
+            return None
+        return response.headers["Location"].rstrip("/").split("/")[-1]
+
+    def create_prompt(self, tune_code, text, num_images=2):
+        """Post the prompt form of a tune's page; return True if the portal accepted it."""
+        data = {"text": text, "num_images": num_images, "aspect_ratio": "1:1"}
+        response = self.post(
+            f"/prompts/for/{tune_code}/new/", data, form_path=f"/tunes/{tune_code}/"
+        )
+        return response.status_code == 302
