@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
 
 from astria_portal import submission, tracking
@@ -87,7 +88,7 @@ def send_retention_warning(tune_id):
         "tune": tune,
         "ends_at": tune.retention_ends_at,
         "url": f"{settings.PUBLIC_BASE_URL}{tune.get_absolute_url()}",
-        "download_url": f"{settings.PUBLIC_BASE_URL}/prompts/for/{tune.code}/images.zip",
+        "download_url": settings.PUBLIC_BASE_URL + reverse("prompts:tune_zip", args=[tune.code]),
     }
     day = formats.date_format(timezone.localtime(tune.retention_ends_at), "j F")
     subject = f"Your fine-tune “{tune.name}” will be deleted on {day}"
