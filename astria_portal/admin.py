@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from astria_portal.models import CallbackReceipt
+from astria_portal import quota
+from astria_portal.models import CallbackReceipt, Quota, Usage
 
 
 @admin.register(CallbackReceipt)
@@ -15,4 +16,43 @@ class CallbackReceiptAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Quota)
+class QuotaAdmin(admin.ModelAdmin):
+    """Per-user overrides of the monthly allowances; empty fields use the defaults."""
+
+    list_display = ("user", "tunes_per_month", "images_per_month", "note")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email", "note")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("this_month",)
+    fields = ("user", "tunes_per_month", "images_per_month", "note", "this_month")
+
+    @admin.display(description="this month")
+    def this_month(self, obj):
+        if obj.user_id is None:
+            return "—"
+        left = quota.allowance(obj.user_id)
+        return (
+            f"{left.tunes_used} of {left.tunes_limit} fine-tunes, "
+            f"{left.images_used} of {left.images_limit} images used"
+        )
+
+
+@admin.register(Usage)
+class UsageAdmin(admin.ModelAdmin):
+    list_display = ("user", "month", "tunes", "images")
+    list_filter = ("month",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # charged and given back by the app only
+
+    def has_delete_permission(self, request, obj=None):
         return False

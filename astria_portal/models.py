@@ -50,6 +50,7 @@ class RemoteJob(models.Model):
     DELETING = "deleting"
     SUBMIT_STATUSES = (PENDING, SUBMITTING)
     KIND = ""  # the callback kind, "tune" or "prompt"
+    SUBMIT_TASK = ""
     REFRESH_TASK = ""
     DELETE_TASK = ""
     GONE_MESSAGE = "Astria no longer has this object."
@@ -171,15 +172,55 @@ class RemoteJob(models.Model):
             return max(now, self.next_attempt_at)
         return now
 
-    def mark_deleting(self):
-        """Start deleting: on Astria first (a task), then the local files."""
+    def mark_deleting(self, enqueue=True, **changes):
+        """Start deleting: on Astria first (a task, unless the caller runs it), then
+        the local files."""
         now = timezone.now()
         due = self.delete_after(now)
         with transaction.atomic():
-            changed = self._forward(self.DELETING, next_attempt_at=due)
-            if changed and due <= now:
+            changed = self._forward(self.DELETING, next_attempt_at=due, **changes)
+            if changed and enqueue and due <= now:
                 async_task(self.DELETE_TASK, self.pk)
         return changed
+
+    def resubmit(self):
+        """Send a job whose create attempts ran out again, as a new series of attempts.
+
+        Only a job that never reached Astria qualifies (no remote id, attempts made).
+        posted_at is kept, so the first attempt looks the object up before posting.
+        Returns False if the job does not qualify (any more).
+        """
+        now = timezone.now()
+        with transaction.atomic():
+            rows = (
+                type(self)
+                .objects.filter(
+                    pk=self.pk, status=self.FAILED, remote_id__isnull=True, attempts__gt=0
+                )
+                .update(
+                    status=self.PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    next_check_at=None,
+                    last_error="",
+                    last_error_body="",
+                    notified_at=None,
+                    updated_at=now,
+                )
+            )
+            if rows:
+                self.resubmitted()
+                async_task(self.SUBMIT_TASK, self.pk)
+        if rows:
+            self.refresh_from_db()
+        return rows == 1
+
+    def resubmitted(self):
+        """Hook run once, in the transaction that made the job pending again."""
+
+    @property
+    def can_resubmit(self):
+        return self.status == self.FAILED and self.remote_id is None and self.attempts > 0
 
 
 class CallbackReceipt(models.Model):

@@ -308,3 +308,18 @@ STALL_AFTER = _int("STALL_AFTER", 6 * 60 * 60, minimum=60)
 
 QUOTA_TUNES_PER_MONTH = _int("QUOTA_TUNES_PER_MONTH", 10)
 QUOTA_IMAGES_PER_MONTH = _int("QUOTA_IMAGES_PER_MONTH", 400)
+
+# --- Retention (RELIABILITY.md R34, R35) ----------------------------------------------
+
+# Days a tune's photos, model and images are kept after training ends (or after a
+# tune that never trained failed). Astria's own limit is 30 days; a tune whose
+# storage staff extended on Astria is kept for as long as Astria keeps it.
+RETENTION_DAYS = _int("RETENTION_DAYS", 30, minimum=1)
+# Days before that moment the owner is e-mailed, once; 0 sends no warning.
+RETENTION_WARNING_DAYS = _int("RETENTION_WARNING_DAYS", 3)
+# Days finished background tasks (whose rows hold their arguments) are kept.
+TASK_HISTORY_DAYS = _int("TASK_HISTORY_DAYS", 7, minimum=1)
+# One purge run stops after this many seconds and leaves the rest to the next run.
+PURGE_TIME_BUDGET = 100
+# The staff dashboard warns when the Astria account balance falls below this (USD).
+ASTRIA_BALANCE_WARNING_USD = _int("ASTRIA_BALANCE_WARNING_USD", 20)

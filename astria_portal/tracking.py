@@ -81,10 +81,16 @@ def _check_later(job, now):
 
 def delete(model, pk):
     """Delete the object on Astria (gone already counts as done), then locally."""
-    job = model.objects.filter(
-        pk=pk, status=model.DELETING, next_attempt_at__lte=timezone.now()
-    ).first()
+    now = timezone.now()
+    job = model.objects.filter(pk=pk, status=model.DELETING, next_attempt_at__lte=now).first()
     if job is None:
+        return "nothing to delete"
+    # Claim it with a lease, as a submission is claimed: the sweep, a purge run and a
+    # queued task may all reach for the same row, and one DELETE is enough.
+    claimed = model.objects.filter(
+        pk=pk, status=model.DELETING, next_attempt_at=job.next_attempt_at
+    ).update(next_attempt_at=now + timedelta(seconds=settings.SUBMIT_LEASE))
+    if not claimed:
         return "nothing to delete"
     client = astria.get_client()
     try:

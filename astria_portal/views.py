@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.db import DatabaseError, connection
 from django.http import Http404, JsonResponse
@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from astria_portal import __version__
+from astria_portal import __version__, dashboard
 from astria_portal.forms import SignupForm
 from astria_portal.models import Heartbeat
 
@@ -58,3 +58,14 @@ def healthz(request):
         },
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def staff_dashboard(request):
+    """The staff dashboard, inside the admin (wrapped in admin_view: staff only)."""
+    ctx = {
+        **admin.site.each_context(request),
+        "title": "Dashboard",
+        "subtitle": None,
+        **dashboard.summary(),
+    }
+    return render(request, "admin/dashboard.html", ctx)

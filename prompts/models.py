@@ -13,7 +13,7 @@ from astria_portal import astria, quota
 from astria_portal.astria import faceid_tag, lora_tag
 from astria_portal.callbacks import callback_url
 from astria_portal.models import RemoteJob
-from tunes.models import Tune
+from tunes.models import Tune, remove_empty_folder
 
 # How far back a tune's newest prompts are searched after an ambiguous create.
 LOOKUP_DEPTH = 200
@@ -75,6 +75,7 @@ class Prompt(RemoteJob):
     AWAITING = (Status.PENDING, Status.SUBMITTING, *IN_FLIGHT)
     ADOPTED = Status.QUEUED
     KIND = "prompt"
+    SUBMIT_TASK = "prompts.tasks.submit_prompt"
     REFRESH_TASK = "prompts.tasks.refresh_prompt"
     DELETE_TASK = "prompts.tasks.delete_prompt"
     GONE_MESSAGE = "Astria no longer has this prompt."
@@ -245,9 +246,14 @@ class Prompt(RemoteJob):
         if status == self.Status.FAILED:
             quota.give_back(self.tune.owner_id, self.created_at, images=self.num_images)
 
+    def resubmitted(self):
+        # The failure gave the images back; this attempt takes them again.
+        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at)
+
     def delete_files(self):
         for image in self.images.all():
             image.delete_files()
+        remove_empty_folder(GeneratedImage, f"prompts/{self.code}")
 
 
 class GeneratedImage(models.Model):

@@ -1,15 +1,17 @@
 import contextlib
+import os
 import uuid
+from datetime import timedelta
 from itertools import islice
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from astria_portal import astria, quota
-from astria_portal.models import RemoteJob
+from astria_portal.models import CallbackReceipt, RemoteJob
 
 # How far back the newest tunes are searched for a title after an ambiguous create.
 LOOKUP_DEPTH = 200
@@ -38,6 +40,12 @@ MODELS = {
         "token": "ohwx",
     },
 }
+
+
+class DeletionReason(models.TextChoices):
+    USER = "user", "Deleted by its owner"
+    STAFF = "staff", "Deleted by staff"
+    RETENTION = "retention", "Retention period over"
 
 
 def training_photo_path(photo, filename):
@@ -71,8 +79,10 @@ class Tune(RemoteJob):
     }
     IN_FLIGHT = (Status.TRAINING, Status.STALLED)
     AWAITING = (Status.PENDING, Status.SUBMITTING, *IN_FLIGHT)
+    GONE = (Status.EXPIRED, Status.DELETED)
     ADOPTED = Status.TRAINING
     KIND = "tune"
+    SUBMIT_TASK = "tunes.tasks.submit_tune"
     REFRESH_TASK = "tunes.tasks.refresh_tune"
     DELETE_TASK = "tunes.tasks.delete_tune"
     GONE_MESSAGE = "Astria no longer has this fine-tune."
@@ -94,7 +104,12 @@ class Tune(RemoteJob):
     eta = models.DateTimeField(null=True, blank=True)
     started_training_at = models.DateTimeField(null=True, blank=True)
     trained_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Astria's deletion date.")
+    auto_extend = models.BooleanField(default=False, help_text="Storage extended on Astria (paid).")
+    retention_warned_at = models.DateTimeField(
+        null=True, blank=True, help_text="Owner e-mailed about the deletion."
+    )
+    deletion_reason = models.CharField(max_length=16, choices=DeletionReason.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -121,6 +136,36 @@ class Tune(RemoteJob):
     @property
     def is_finished(self):
         return self.status in (self.Status.TRAINED, self.Status.FAILED)
+
+    @property
+    def retention_start(self):
+        """When the retention clock started: training ended, or the tune failed.
+
+        None while the tune is still on its way (tunes/retention.py mirrors this in SQL).
+        """
+        if self.trained_at is not None:
+            return self.trained_at
+        if self.status in self.AWAITING:
+            return None
+        return self.last_error_at or self.created_at
+
+    @property
+    def retention_ends_at(self):
+        """When the tune's data must be gone: the portal's policy, or Astria's own
+        expiry for a tune whose storage was extended there."""
+        if self.auto_extend:
+            return self.expires_at
+        start = self.retention_start
+        if start is None:
+            return None
+        return start + timedelta(days=settings.RETENTION_DAYS)
+
+    @property
+    def storage(self):
+        """The countdown to retention_ends_at, for pages and the admin."""
+        from tunes.retention import countdown
+
+        return countdown(self)
 
     @property
     def progress(self):
@@ -168,7 +213,11 @@ class Tune(RemoteJob):
         }
         times = {name: value for name, value in times.items() if value is not None}
         if remote.is_trained:
-            return self._finish(self.Status.TRAINED, next_check_at=None, **times)
+            changed = self._finish(self.Status.TRAINED, next_check_at=None, **times)
+            if not changed and remote.expires_at:
+                # Extended storage moves Astria's expiry date.
+                self._cas([self.Status.TRAINED], expires_at=remote.expires_at)
+            return changed
         if remote.is_failed:
             return self.mark_failed(remote.user_error, **times)
         if times:
@@ -192,8 +241,15 @@ class Tune(RemoteJob):
         ):
             async_task("tunes.tasks.notify_owner", self.pk)
 
+    def resubmitted(self):
+        # The failure gave the owner's tune back; this attempt takes it again.
+        quota.charge(self.owner_id, tunes=1, now=self.created_at)
+
     def mark_stalled(self):
         return self._forward(self.Status.STALLED)
+
+    def mark_deleting(self, reason=DeletionReason.USER, enqueue=True):
+        return super().mark_deleting(enqueue=enqueue, deletion_reason=reason)
 
     def delete_after(self, now):
         # Prompts being posted must end too, so that their remote ids are known.
@@ -219,16 +275,41 @@ class Tune(RemoteJob):
         client.delete_tune(remote_id)
 
     def delete_local(self):
-        self.delete_files()
-        type(self).objects.filter(pk=self.pk).update(
-            status=self.Status.DELETED, next_attempt_at=None, updated_at=timezone.now()
+        """Remove everything of the tune here and leave a record without personal data.
+
+        The end state is "expired" when the retention period ran out, else "deleted".
+        """
+        from prompts.models import GeneratedImage
+
+        record = DeletionRecord(
+            tune_code=self.code,
+            remote_id=self.remote_id,
+            model_kind=self.model_kind,
+            test_mode=self.test_mode,
+            photos=self.photos.count(),
+            prompts=self.prompts.count(),
+            images=GeneratedImage.objects.filter(prompt__tune=self).count(),
+            reason=self.deletion_reason or DeletionReason.USER,
+            trained_at=self.trained_at,
         )
+        prompt_codes = list(self.prompts.values_list("code", flat=True))
+        self.delete_files()
+        if record.reason == DeletionReason.RETENTION:
+            final = self.Status.EXPIRED
+        else:
+            final = self.Status.DELETED
+        with transaction.atomic():
+            if self._cas([self.DELETING], status=final, next_attempt_at=None):
+                CallbackReceipt.objects.filter(kind=self.KIND, object_code=self.code).delete()
+                CallbackReceipt.objects.filter(kind="prompt", object_code__in=prompt_codes).delete()
+                record.save()
 
     def delete_files(self):
         """Remove every local file of the tune and its prompts; their rows go with them."""
         for photo in self.photos.all():
             photo.file.delete(save=False)
             photo.delete()
+        remove_empty_folder(TrainingImage, f"tunes/{self.code}")
         for prompt in self.prompts.all():
             prompt.delete_files()
             prompt.delete()
@@ -255,3 +336,31 @@ class TrainingImage(models.Model):
 
     def get_absolute_url(self):
         return reverse("tunes:photo", args=[self.tune.code, self.code])
+
+
+class DeletionRecord(models.Model):
+    """What remains of a deleted tune: counts and dates, no name, owner, text or file."""
+
+    tune_code = models.UUIDField(unique=True, editable=False)
+    remote_id = models.BigIntegerField(null=True, blank=True)
+    model_kind = models.CharField(max_length=16)
+    test_mode = models.BooleanField()
+    photos = models.PositiveIntegerField(help_text="Training photos removed.")
+    prompts = models.PositiveIntegerField(help_text="Prompts removed.")
+    images = models.PositiveIntegerField(help_text="Generated images removed.")
+    reason = models.CharField(max_length=16, choices=DeletionReason.choices)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-deleted_at"]
+
+    def __str__(self):
+        return f"Tune {self.tune_code} ({self.get_reason_display().lower()})"
+
+
+def remove_empty_folder(model, name):
+    """Remove a tune's or prompt's folder once its files are gone (its name is the code)."""
+    storage = model._meta.get_field("file").storage
+    with contextlib.suppress(NotImplementedError, OSError):
+        os.rmdir(storage.path(name))

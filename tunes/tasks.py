@@ -5,9 +5,12 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
 
 from astria_portal import submission, tracking
 from astria_portal.callbacks import callback_url
+from tunes import purge
 from tunes.models import Tune
 
 log = logging.getLogger(__name__)
@@ -65,3 +68,30 @@ def notify_owner(tune_id):
 def delete_tune(tune_id):
     """Delete the tune on Astria (gone already counts as done), then its local files."""
     return tracking.delete(Tune, tune_id)
+
+
+def purge_expired():
+    """Delete every tune past its retention, on Astria and here, and old task rows."""
+    return str(purge.purge())
+
+
+def warn_expiring():
+    """E-mail owners, once, a few days before their tune's data is deleted."""
+    return purge.warn_expiring()
+
+
+def send_retention_warning(tune_id):
+    tune = Tune.objects.select_related("owner").get(pk=tune_id)
+    if not tune.owner.email:
+        return "no address"
+    ctx = {
+        "tune": tune,
+        "ends_at": tune.retention_ends_at,
+        "url": f"{settings.PUBLIC_BASE_URL}{tune.get_absolute_url()}",
+        "download_url": settings.PUBLIC_BASE_URL + reverse("prompts:tune_zip", args=[tune.code]),
+    }
+    day = formats.date_format(timezone.localtime(tune.retention_ends_at), "j F")
+    subject = f"Your fine-tune “{tune.name}” will be deleted on {day}"
+    body = render_to_string("tunes/email_retention.txt", ctx)
+    send_mail(subject, body, None, [tune.owner.email])
+    return "sent"

@@ -54,7 +54,7 @@ def test_a_new_user_trains_a_fine_tune_without_reloading(page, stack):
     expect(page.locator("#tune-status .badge")).to_have_text("Trained", timeout=45_000)
     assert page.evaluate("window.__sameDocument") is True
     assert page.url == url
-    expect(page.locator("#tune-status")).to_contain_text("Stored on Astria until")
+    expect(page.locator("#tune-status")).to_contain_text("Stored until")
     page.shot("trained")
 
     code = url.rstrip("/").split("/")[-1]

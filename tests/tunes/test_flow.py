@@ -36,7 +36,7 @@ def test_from_upload_to_trained_by_callback(live_server, emulator, owner_client,
     assert len(emulator.requests("POST", "/tunes")) == 1
 
     page = owner_client.get(f"/tunes/{tune.code}/status/")
-    assert b"Stored on Astria until" in page.content
+    assert b"Stored until " in page.content
 
 
 @pytest.mark.django_db

@@ -1,0 +1,98 @@
+"""Admin actions that ask first, as Django's own "delete selected" does.
+
+An action called from the change list answers with a confirmation page that
+lists exactly the objects it will act on, what that does to each, and the ones
+it leaves alone and why. The page posts the same action back with ``post=yes``;
+only then does the action run, on the objects that still qualify.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+
+from astria_portal.quota import QuotaExceeded
+
+
+def confirmed(request):
+    return request.POST.get("post") == "yes"
+
+
+def confirmation_page(
+    modeladmin, request, *, action, title, button, rows, skipped, note="", destructive=False
+):
+    """rows: (object, [what happens to it]); skipped: (object, why it is left alone)."""
+    opts = modeladmin.model._meta
+    ctx = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "subtitle": None,
+        "opts": opts,
+        "action": action,
+        "button": button,
+        "rows": rows,
+        "skipped": skipped,
+        "note": note,
+        "destructive": destructive,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/confirm_action.html", ctx)
+
+
+def split(objects, reason):
+    """Objects reason() has nothing against, and (object, reason) for the others."""
+    chosen, skipped = [], []
+    for obj in objects:
+        why = reason(obj)
+        if why:
+            skipped.append((obj, why))
+        else:
+            chosen.append(obj)
+    return chosen, skipped
+
+
+def _resubmit_reason(job):
+    if job.can_resubmit:
+        return ""
+    if job.remote_id is not None:
+        return f"Astria has it already (#{job.remote_id})"
+    return "only a job whose attempts to reach Astria ran out can be sent again"
+
+
+@admin.action(description="Send again to Astria…", permissions=["manage"])
+def resubmit(modeladmin, request, queryset):
+    """For tunes and prompts whose create attempts ran out: a new series of attempts."""
+    chosen, skipped = split(queryset, _resubmit_reason)
+    if confirmed(request) and chosen:
+        sent = []
+        for job in chosen:
+            try:
+                if job.resubmit():
+                    sent.append(job)
+            except QuotaExceeded as exc:
+                modeladmin.message_user(request, f"“{job}” not sent: {exc.message}", messages.ERROR)
+        if sent:
+            modeladmin.message_user(
+                request, f"{len(sent)} sent to Astria again: {', '.join(map(str, sent))}."
+            )
+        return None
+    rows = [
+        (
+            job,
+            [
+                f"Failed: {job.last_error}",
+                "Becomes “waiting to be sent” with a fresh set of attempts; it is looked up "
+                "on Astria first, in case an earlier attempt created it there.",
+                "Charged to the owner's monthly allowance again.",
+            ],
+        )
+        for job in chosen
+    ]
+    return confirmation_page(
+        modeladmin,
+        request,
+        action="resubmit",
+        title=f"Send {len(chosen)} {modeladmin.model._meta.verbose_name_plural} to Astria again?",
+        button="Yes, send again",
+        rows=rows,
+        skipped=skipped,
+    )

@@ -1,0 +1,149 @@
+from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from astria_portal.admin_actions import resubmit
+from prompts.models import GeneratedImage, Prompt
+from tunes.admin import status_badge
+
+
+def thumbnail(image):
+    if not image.is_ready:
+        return "—"
+    url = reverse("admin:prompts_generatedimage_thumbnail", args=[image.pk])
+    return format_html('<img class="thumb" src="{}" alt="">', url)
+
+
+class GeneratedImageInline(admin.TabularInline):
+    model = GeneratedImage
+    view_on_site = False
+    fields = ("preview", "position", "content_type", "width", "height", "size",
+              "downloaded_at", "attempts", "last_error")  # fmt: skip
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="image")
+    def preview(self, image):
+        return thumbnail(image)
+
+
+@admin.register(Prompt)
+class PromptAdmin(admin.ModelAdmin):
+    list_display = ("short_text", "tune", "owner", "status_badge", "num_images", "remote_id",
+                    "created_at")  # fmt: skip
+    list_filter = ("status", "tune__test_mode", "aspect_ratio")
+    list_select_related = ("tune", "tune__owner")
+    search_fields = ("text", "remote_id", "tune__name", "tune__remote_id",
+                     "tune__owner__username", "tune__owner__email")  # fmt: skip
+    date_hierarchy = "created_at"
+    actions = (resubmit,)
+    fieldsets = (
+        (None, {"fields": (
+            "text",
+            ("tune", "status_badge"),
+            ("num_images", "aspect_ratio"),
+            ("negative_prompt", "seed"),
+            ("cfg_scale", "steps"),
+            ("super_resolution", "face_correct", "inpaint_faces"),
+        )}),
+        ("Astria", {"fields": (
+            ("remote_id", "remote_tune_id"),
+            "code",
+            "sent_text",
+            ("created_at", "posted_at"),
+            ("submitted_at", "started_at"),
+            ("finished_at", "notified_at"),
+            "updated_at",
+        )}),
+        ("Errors and retries", {"fields": (
+            "last_error", "last_error_body",
+            ("last_error_at", "attempts"),
+            ("next_attempt_at", "next_check_at", "checks"),
+        )}),
+    )  # fmt: skip
+    readonly_fields = flatten_fieldsets(fieldsets)
+    inlines = [GeneratedImageInline]
+    view_on_site = False  # the user's pages answer the owner only
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a plain row delete would leave Astria's copy and the files
+
+    def has_manage_permission(self, request):
+        return request.user.has_perm("prompts.change_prompt")
+
+    @admin.display(description="prompt")
+    def short_text(self, prompt):
+        return str(prompt)
+
+    @admin.display(description="owner", ordering="tune__owner__username")
+    def owner(self, prompt):
+        return prompt.tune.owner
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, prompt):
+        return status_badge(prompt)
+
+
+@admin.register(GeneratedImage)
+class GeneratedImageAdmin(admin.ModelAdmin):
+    list_display = ("preview", "__str__", "content_type", "size", "downloaded_at", "attempts",
+                    "last_error")  # fmt: skip
+    list_filter = ("content_type",)
+    list_select_related = ("prompt",)
+    search_fields = ("code", "prompt__code", "prompt__tune__name")
+    date_hierarchy = "downloaded_at"
+    readonly_fields = ("preview", "prompt", "position", "code", "remote_url", "content_type",
+                       "width", "height", "size", "downloaded_at", "attempts", "next_attempt_at",
+                       "last_error")  # fmt: skip
+    exclude = ("file", "thumbnail")  # private files: shown through the preview only
+    view_on_site = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="image")
+    def preview(self, image):
+        return thumbnail(image)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.thumbnail_view)
+        return [
+            path("<int:image_id>/thumbnail/", view, name="prompts_generatedimage_thumbnail"),
+            *super().get_urls(),
+        ]
+
+    def thumbnail_view(self, request, image_id):
+        """A generated image's thumbnail, for staff only."""
+        if not self.has_view_permission(request):
+            raise Http404
+        image = get_object_or_404(GeneratedImage, pk=image_id)
+        field = image.thumbnail or image.file
+        if not field:
+            raise Http404
+        content_type = "image/jpeg" if image.thumbnail else image.content_type
+        response = FileResponse(field.open("rb"), content_type=content_type or "image/jpeg")
+        response["Cache-Control"] = "private, no-store"
+        return response

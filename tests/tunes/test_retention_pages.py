@@ -1,0 +1,56 @@
+"""Owners see how long their tune is stored, on the list and on its page."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from tunes.models import Tune
+
+pytestmark = pytest.mark.django_db
+
+TRAINED = datetime(2026, 12, 13, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def tune(make_tune):
+    tune = make_tune(name="Winter me", photos=1)
+    Tune.objects.filter(pk=tune.pk).update(
+        status="trained", remote_id=5, trained_at=TRAINED, expires_at=TRAINED + timedelta(days=30)
+    )
+    return tune
+
+
+def test_the_list_and_the_tune_page_say_until_when_and_how_long(client, owner, tune):
+    with time_machine.travel(datetime(2027, 1, 6, 8, 0, tzinfo=UTC), tick=False):
+        client.force_login(owner)
+        listing = client.get("/tunes/").content.decode()
+        status = client.get(f"/tunes/{tune.code}/status/").content.decode()
+    assert "stored until 12 Jan, 6 days left" in listing
+    assert "Stored until 12 Jan, 6 days left; then its photos" in status
+
+
+def test_the_portals_own_retention_is_what_owners_see(client, owner, tune, settings):
+    settings.RETENTION_DAYS = 7
+    with time_machine.travel(TRAINED + timedelta(days=6, hours=1), tick=False):
+        client.force_login(owner)
+        listing = client.get("/tunes/").content.decode()
+    assert "stored until 20 Dec, 23 hours left" in listing
+
+
+def test_an_extended_tune_says_so(client, owner, tune):
+    Tune.objects.filter(pk=tune.pk).update(auto_extend=True)
+    with time_machine.travel(TRAINED + timedelta(days=40), tick=False):
+        client.force_login(owner)
+        listing = client.get("/tunes/").content.decode()
+        status = client.get(f"/tunes/{tune.code}/status/").content.decode()
+    assert "storage extended" in listing
+    assert "Storage extended: kept for as long as Astria keeps it." in status
+
+
+def test_an_expired_tune_says_what_happened_and_stops_polling(owner_client, tune):
+    Tune.objects.filter(pk=tune.pk).update(status="expired")
+    page = owner_client.get(f"/tunes/{tune.code}/").content.decode()
+    assert "Its storage time is over" in page
+    assert 'data-final="true"' in page
+    assert "stored until" not in owner_client.get("/tunes/").content.decode()

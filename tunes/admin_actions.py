@@ -1,0 +1,218 @@
+"""What staff can do to tunes from the admin; each action asks first (admin_actions.py)."""
+
+from django.contrib import admin, messages
+
+from astria_portal import astria
+from astria_portal.admin_actions import confirmation_page, confirmed, split
+from prompts.models import GeneratedImage, Prompt
+from tunes.models import DeletionReason, Tune
+
+# Astria's support FAQ: extended storage costs about $0.50 per model per month.
+EXTEND_NOTE = (
+    "Astria charges extended storage to the account balance (about $0.50 per model for "
+    "every further 30 days) until the tune is deleted. While it is extended the portal "
+    "keeps the tune's photos and images too, for as long as Astria keeps the tune."
+)
+
+
+def _contents(tune):
+    photos = tune.photos.count()
+    prompts = tune.prompts.count()
+    images = GeneratedImage.objects.filter(prompt__tune=tune)
+    stored = images.exclude(file="").count()
+    return (
+        f"{photos} training photo{'s' if photos != 1 else ''}, "
+        f"{prompts} prompt{'s' if prompts != 1 else ''} and "
+        f"{stored} generated image{'s' if stored != 1 else ''} with their thumbnails"
+    )
+
+
+def _about(tune):
+    trained = f"trained {tune.trained_at:%d %b %Y}" if tune.trained_at else "not trained"
+    status = tune.get_status_display().lower()
+    return f"Owner {tune.owner}, {status}, {trained}; storage: {tune.storage.label}."
+
+
+def _remote(tune):
+    return f"Astria #{tune.remote_id}" if tune.remote_id else "the tune on Astria, if any"
+
+
+def _not_deletable(tune):
+    if tune.status in (*Tune.GONE, Tune.Status.DELETING):
+        return f"already {tune.get_status_display().lower()}"
+    return ""
+
+
+@admin.action(description="Delete on Astria and here…", permissions=["manage"])
+def delete_everywhere(modeladmin, request, queryset):
+    chosen, skipped = split(queryset.select_related("owner"), _not_deletable)
+    if confirmed(request) and chosen:
+        started = [tune for tune in chosen if tune.mark_deleting(reason=DeletionReason.STAFF)]
+        modeladmin.message_user(
+            request,
+            f"{len(started)} being deleted on Astria, then here: "
+            f"{', '.join(map(str, started))}. They show as “Being deleted” until done.",
+        )
+        return None
+    rows = [
+        (
+            tune,
+            [
+                _about(tune),
+                f"On Astria: {_remote(tune)}, with its model, training photos and images "
+                "(already gone there counts as done).",
+                f"Here: {_contents(tune)}, files and rows.",
+                "Kept: the tune's row, marked deleted, and a deletion record "
+                "(counts and dates, nothing personal).",
+            ],
+        )
+        for tune in chosen
+    ]
+    return confirmation_page(
+        modeladmin,
+        request,
+        action="delete_everywhere",
+        title=f"Delete {len(chosen)} fine-tunes on Astria and here?",
+        button="Yes, delete them",
+        rows=rows,
+        skipped=skipped,
+        destructive=True,
+    )
+
+
+def _not_purgeable(tune):
+    if tune.status not in (Tune.Status.TRAINED, Tune.Status.FAILED):
+        return f"{tune.get_status_display().lower()}: only a finished tune's files can go"
+    if tune.prompts.filter(status__in=Prompt.AWAITING).exists():
+        return "some of its prompts are still on their way"
+    return ""
+
+
+@admin.action(description="Purge local files only…", permissions=["manage"])
+def purge_local_files(modeladmin, request, queryset):
+    chosen, skipped = split(queryset.select_related("owner"), _not_purgeable)
+    if confirmed(request) and chosen:
+        for tune in chosen:
+            tune.delete_files()
+        modeladmin.message_user(
+            request, f"Local files removed for {len(chosen)}: {', '.join(map(str, chosen))}."
+        )
+        return None
+    rows = [
+        (
+            tune,
+            [
+                _about(tune),
+                f"Here: {_contents(tune)}, files and rows.",
+                f"Kept: the tune and its status here, and {_remote(tune)} as it is.",
+            ],
+        )
+        for tune in chosen
+    ]
+    return confirmation_page(
+        modeladmin,
+        request,
+        action="purge_local_files",
+        title=f"Remove the local files of {len(chosen)} fine-tunes?",
+        button="Yes, remove the files",
+        rows=rows,
+        skipped=skipped,
+        destructive=True,
+    )
+
+
+def _not_refreshable(tune):
+    if tune.remote_id is None:
+        return "not on Astria"
+    if tune.status in (*Tune.GONE, Tune.Status.DELETING):
+        return tune.get_status_display().lower()
+    return ""
+
+
+@admin.action(description="Refresh from Astria…", permissions=["manage"])
+def refresh_from_astria(modeladmin, request, queryset):
+    chosen, skipped = split(queryset.select_related("owner"), _not_refreshable)
+    if confirmed(request) and chosen:
+        client = astria.get_client()
+        for tune in chosen:
+            try:
+                remote = client.get_tune(tune.remote_id)
+            except astria.NotFound:
+                if tune.status in Tune.IN_FLIGHT:
+                    tune.mark_gone()
+                level, text = messages.WARNING, "Astria no longer has it"
+            except astria.AstriaError as exc:
+                level, text = messages.ERROR, f"Astria did not answer: {exc}"
+            else:
+                tune.apply_remote(remote)
+                tune.refresh_from_db()
+                level, text = messages.SUCCESS, tune.get_status_display().lower()
+            modeladmin.message_user(request, f"“{tune}”: {text}.", level)
+        return None
+    rows = [
+        (
+            tune,
+            [
+                _about(tune),
+                f"Reads {_remote(tune)} and applies what Astria says (status, times, "
+                "expiry). Nothing is deleted.",
+            ],
+        )
+        for tune in chosen
+    ]
+    return confirmation_page(
+        modeladmin,
+        request,
+        action="refresh_from_astria",
+        title=f"Refresh {len(chosen)} fine-tunes from Astria?",
+        button="Yes, refresh",
+        rows=rows,
+        skipped=skipped,
+    )
+
+
+def _not_extendable(tune):
+    if tune.status != Tune.Status.TRAINED or tune.remote_id is None:
+        return "only a trained tune on Astria can be extended"
+    if tune.auto_extend:
+        return "already extended"
+    return ""
+
+
+@admin.action(description="Extend storage on Astria (paid)…", permissions=["manage"])
+def extend_storage(modeladmin, request, queryset):
+    chosen, skipped = split(queryset.select_related("owner"), _not_extendable)
+    if confirmed(request) and chosen:
+        client = astria.get_client()
+        for tune in chosen:
+            try:
+                remote = client.update_tune(tune.remote_id, auto_extend=True)
+            except astria.AstriaError as exc:
+                modeladmin.message_user(request, f"“{tune}” not extended: {exc}", messages.ERROR)
+                continue
+            Tune.objects.filter(pk=tune.pk).update(auto_extend=True)
+            tune.apply_remote(remote)
+            modeladmin.message_user(request, f"“{tune}”: storage extended on Astria.")
+        return None
+    rows = [
+        (
+            tune,
+            [
+                _about(tune),
+                f"Sets auto_extend on {_remote(tune)}: Astria renews its storage every "
+                "30 days instead of deleting it.",
+                f"Today it would go on {tune.retention_ends_at:%d %b %Y %H:%M} UTC.",
+            ],
+        )
+        for tune in chosen
+    ]
+    return confirmation_page(
+        modeladmin,
+        request,
+        action="extend_storage",
+        title=f"Extend the storage of {len(chosen)} fine-tunes on Astria?",
+        button="Yes, extend and pay",
+        rows=rows,
+        skipped=skipped,
+        note=EXTEND_NOTE,
+    )
