@@ -9,6 +9,8 @@ admin.site.site_title = "Astria Portal staff"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for it on pages that name no icon (the admin, plain error pages).
+    path("favicon.ico", views.favicon),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("callbacks/<slug:kind>/<uuid:code>/", callback_views.callback, name="callback"),

@@ -2,8 +2,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.db import DatabaseError, connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -69,3 +70,9 @@ def staff_dashboard(request):
         **dashboard.summary(),
     }
     return render(request, "admin/dashboard.html", ctx)
+
+
+@require_GET
+def favicon(request):
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

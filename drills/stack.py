@@ -88,6 +88,13 @@ class Stack:
                 stdout=subprocess.DEVNULL,
             )  # fmt: skip
 
+    def manage(self, *args, **env):
+        """Run a management command against the stack's database."""
+        subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env={**self.env, **env}, check=True,
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+
     def start(self, *names):
         for name in names or ("emulator", "web", "worker"):
             log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 (kept open while it runs)

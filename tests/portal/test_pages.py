@@ -72,3 +72,9 @@ def test_a_missing_page_is_a_friendly_404_that_says_nothing_more(client, setting
     content = response.content.decode()
     assert "This page does not exist, or it is not yours to see." in content
     assert 'rel="icon"' in content
+
+
+def test_the_favicon_is_where_browsers_look_for_it(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")
