@@ -14,3 +14,11 @@ class PortalConfig(AppConfig):
         checks.register(portal_checks.check_settings, checks.Tags.compatibility)
         checks.register(portal_checks.check_production, checks.Tags.security, deploy=True)
         post_migrate.connect(install_schedules, sender=self)
+        post_migrate.connect(create_cache_table, sender=self)
+
+
+def create_cache_table(using="default", verbosity=1, **kwargs):
+    """Create the database cache's table (CACHE_URL's default) wherever migrate runs."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=verbosity)

@@ -96,4 +96,14 @@ def check_production(app_configs, **kwargs):
                 id="portal.W003",
             )
         )
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    if backend in ("LocMemCache", "DummyCache"):
+        warnings.append(
+            Warning(
+                f"CACHE_URL uses {backend}: each process keeps its own cache, so web "
+                "processes do not share cached values or rate-limit counters.",
+                hint="Leave CACHE_URL unset (a table in the database) or use redis://.",
+                id="portal.W004",
+            )
+        )
     return warnings

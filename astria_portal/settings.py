@@ -2,13 +2,14 @@
 Settings for Astria Portal, read from the environment (and an optional .env file).
 
 The defaults run a fresh clone: DEBUG on, SQLite under var/, the django-q2 ORM
-broker on the same database, console e-mail, and the offline Astria emulator.
+broker on the same database, media on the local disk, the cache in the database,
+console e-mail, and the offline Astria emulator.
 A value that cannot be parsed does not crash the import: it falls back to its
 default and is reported by the system check portal.E001 (see checks.py).
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import environ
 
@@ -51,6 +52,11 @@ def _int(name, default, minimum=0):
         CONFIG_ERRORS.append((name, f"{value} is below the minimum of {minimum}"))
         return default
     return value
+
+
+def _is_http_url(value):
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _parsed(name, parse, default, backend_key):
@@ -185,13 +191,69 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Private media: outside anything served statically, read only through views
-# that check ownership.
+# that check ownership. MEDIA_ROOT is the folder on the local disk (the default).
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
+
+def storage_config(url, *, access_key="", secret_key="", link_seconds=300):
+    """STORAGES["default"] for STORAGE_URL: the local disk when empty, else a private bucket.
+
+    s3://BUCKET[/PREFIX][?endpoint_url=URL&region=NAME&addressing_style=path|virtual]
+    Raises ValueError with a message for anything else.
+    """
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    parts = urlsplit(url)
+    if parts.scheme != "s3":
+        raise ValueError("only s3:// URLs are supported (leave it empty for the local disk)")
+    if not parts.hostname or parts.username or parts.password:
+        raise ValueError("name the bucket after s3:// (credentials go in AWS_* variables)")
+    known = {"endpoint_url", "region", "addressing_style"}
+    query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - known)
+    if unknown:
+        raise ValueError(f"unknown parameter {unknown[0]!r} (use {', '.join(sorted(known))})")
+    endpoint = query.get("endpoint_url")
+    if endpoint and not _is_http_url(endpoint):
+        raise ValueError(f"endpoint_url {endpoint!r} is not an http(s) URL")
+    if query.get("addressing_style", "path") not in ("path", "virtual"):
+        raise ValueError("addressing_style is path or virtual")
+    return {
+        "BACKEND": "astria_portal.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": parts.hostname,
+            "location": parts.path.strip("/"),
+            "endpoint_url": endpoint,
+            "region_name": query.get("region"),
+            "addressing_style": query.get("addressing_style"),
+            "access_key": access_key or None,
+            "secret_key": secret_key or None,
+            "querystring_expire": link_seconds,
+        },
+    }
+
+
+def _storage(name):
+    raw = env.str(name, default="")
+    options = {
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
+        "link_seconds": _int("MEDIA_LINK_SECONDS", 300, minimum=10),
+    }
+    try:
+        return storage_config(raw, **options)
+    except ValueError as exc:
+        CONFIG_ERRORS.append((name, f"{exc}; e.g. s3://bucket?region=eu-central-1"))
+        # Like any bad value: portal.E001 then stops migrate (the release step) and qcluster.
+        return storage_config("")
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Media: the local disk unless STORAGE_URL names a private S3-compatible bucket,
+    # which every web server and worker then shares (README: several machines).
+    "default": _storage("STORAGE_URL"),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -200,6 +262,22 @@ STORAGES = {
         )
     },
 }
+
+# --- Cache and sessions ----------------------------------------------------------
+
+# Shared by every process, so that several web servers agree on cached values and
+# rate-limit counters: a table in the database by default (migrate creates it), or
+# Redis with CACHE_URL=redis://host:6379/1. Sessions live in the database.
+CACHES = {
+    "default": _parsed("CACHE_URL", env.cache_url_config, "dbcache://portal_cache", "BACKEND"),
+    # django-q2 rewrites its cluster statistics every half second and only its qinfo and
+    # qmonitor commands read them: they stay in each worker's memory, off the database.
+    "django_q": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "q"},
+}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django culls at 300 entries by default: too few for per-address counters.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- E-mail ---------------------------------------------------------------------
 
@@ -265,6 +343,7 @@ Q_CLUSTER = {
     "poll": 1.0,
     "queue_limit": 50,
     "label": "Background tasks",
+    "cache": "django_q",
 }
 
 # Seconds after which /healthz calls the worker dead.

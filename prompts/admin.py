@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from astria_portal import serving
 from astria_portal.admin_actions import resubmit
 from prompts.models import GeneratedImage, Prompt
 from tunes.admin import status_badge
@@ -144,6 +145,5 @@ class GeneratedImageAdmin(admin.ModelAdmin):
         if not field:
             raise Http404
         content_type = "image/jpeg" if image.thumbnail else image.content_type
-        response = FileResponse(field.open("rb"), content_type=content_type or "image/jpeg")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        name = field.name.rsplit("/", 1)[-1]
+        return serving.file_response(field, content_type or "image/jpeg", name)

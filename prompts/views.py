@@ -4,13 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from astria_portal import quota
+from astria_portal import quota, serving
 from prompts import zips
 from prompts.forms import PromptForm
 from prompts.models import GeneratedImage, Prompt
@@ -181,25 +181,13 @@ def image_detail(request, code):
     return render(request, "prompts/image_detail.html", ctx)
 
 
-def _file_response(field, content_type, filename, as_attachment=False):
-    try:
-        opened = field.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is gone.") from None
-    response = FileResponse(
-        opened, content_type=content_type, as_attachment=as_attachment, filename=filename
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 @require_GET
 def image_file(request, code):
     image = _get_image_for_user(request, code)
     content_type = image.content_type or "application/octet-stream"
     download = request.GET.get("download") == "1"
-    return _file_response(image.file, content_type, zips.image_filename(image), download)
+    return serving.file_response(image.file, content_type, zips.image_filename(image), download)
 
 
 @login_required
@@ -209,4 +197,4 @@ def image_thumbnail(request, code):
     if not image.thumbnail:
         raise Http404("This image has no thumbnail.")
     name = zips.image_filename(image).rsplit(".", 1)[0] + "-small.jpg"
-    return _file_response(image.thumbnail, "image/jpeg", name)
+    return serving.file_response(image.thumbnail, "image/jpeg", name)

@@ -1,9 +1,12 @@
 """Readable names for downloaded images, and ZIP archives of them streamed a chunk at a time."""
 
 import zipfile
+from contextlib import closing
 
 from django.utils import timezone
 from django.utils.text import slugify
+
+from astria_portal import serving
 
 
 def tune_slug(tune):
@@ -68,15 +71,15 @@ def stream_zip(images):
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
         for image in images:
             try:
-                source = image.file.open("rb")
+                chunks = serving.open_chunks(image.file)
             except FileNotFoundError:
                 continue
             moment = timezone.localtime(image.downloaded_at or image.prompt.created_at)
             info = zipfile.ZipInfo(member_name(image), date_time=moment.timetuple()[:6])
             info.external_attr = 0o644 << 16
             info.file_size = image.size or 0
-            with source, archive.open(info, "w") as target:
-                for chunk in source.chunks():
+            with closing(chunks), archive.open(info, "w") as target:
+                for chunk in chunks:
                     target.write(chunk)
                     yield from buffer.drain()
             yield from buffer.drain()

@@ -1,9 +1,12 @@
+import logging
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 
 from astria_emulator.testing import running_emulator
-from tests.helpers import API_KEY, EmulatorControl, jpeg_bytes
+from astria_portal.settings import storage_config
+from tests.helpers import API_KEY, EmulatorControl, Media, jpeg_bytes
 from tunes.models import TrainingImage, Tune
 
 
@@ -72,3 +75,41 @@ def make_tune(owner):
         return tune
 
     return make
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 API on a free loopback port for the whole run: a real HTTP server."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def bucket(settings, s3_server):
+    """Media in a fresh private bucket on moto's S3 server, configured through the
+    same STORAGE_URL parsing production uses."""
+    media = Media("s3", s3_server)
+    media.reset_bucket()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": storage_config(
+            f"s3://{media.bucket}?endpoint_url={s3_server}&region={media.region}",
+            access_key=media.credentials[0],
+            secret_key=media.credentials[1],
+        ),
+    }
+    return media
+
+
+@pytest.fixture(params=["disk", "s3"])
+def media(request, settings):
+    """Run a test with media on the local disk, then again in a bucket (see bucket)."""
+    if request.param == "disk":
+        return Media("disk", settings.MEDIA_ROOT)
+    return request.getfixturevalue("bucket")

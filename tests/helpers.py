@@ -1,8 +1,11 @@
-"""Shared test helpers: run queued tasks, make photos, talk to the emulator."""
+"""Shared test helpers: run queued tasks, make photos, talk to the emulator, read media."""
 
 import io
+import os
 import pydoc
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -116,3 +119,76 @@ class EmulatorControl:
         )
         response.raise_for_status()
         return response.json()
+
+
+@dataclass
+class Served:
+    """What the browser ends up with for a file URL: the portal's own response, and
+    with a bucket, the bucket's answer to the pre-signed link it redirected to."""
+
+    status_code: int
+    headers: object
+    content: bytes
+    portal: object = field(repr=False)
+
+    def __getitem__(self, name):
+        return self.headers[name]
+
+
+class Media:
+    """Where the files of a test go: the local disk or a bucket on moto's S3 server."""
+
+    bucket = "portal-media"
+    region = "eu-central-1"
+    credentials = ("testing-key", "testing-secret")
+
+    def __init__(self, kind, location):
+        self.kind = kind
+        self.location = location  # MEDIA_ROOT, or the S3 endpoint
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.location,
+            region_name=self.region,
+            aws_access_key_id=self.credentials[0],
+            aws_secret_access_key=self.credentials[1],
+        )
+
+    def reset_bucket(self):
+        requests.post(f"{self.location}/moto-api/reset", timeout=10).raise_for_status()
+        self.client().create_bucket(
+            Bucket=self.bucket, CreateBucketConfiguration={"LocationConstraint": self.region}
+        )
+
+    def files(self):
+        """Every stored file's name, read from the disk or listed from the bucket itself."""
+        if self.kind == "disk":
+            root = Path(self.location)
+            return sorted(
+                str(Path(folder, name).relative_to(root))
+                for folder, _, names in os.walk(root)
+                for name in names
+            )
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+    def get(self, client, url):
+        """GET url with the Django test client, and follow a redirect to the bucket."""
+        from django.conf import settings
+
+        response = client.get(url)
+        if self.kind == "disk" or response.status_code != 302:
+            content = b"".join(response.streaming_content) if response.streaming else b""
+            return Served(response.status_code, response, content, response)
+        link = response["Location"]
+        assert link.startswith(f"{self.location}/{self.bucket}/"), link
+        assert "X-Amz-Signature=" in link
+        assert (
+            f"X-Amz-Expires={settings.STORAGES['default']['OPTIONS']['querystring_expire']}&"
+            in link
+        )
+        answer = requests.get(link, timeout=10)
+        return Served(answer.status_code, answer.headers, answer.content, response)

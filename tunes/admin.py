@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
+from astria_portal import serving
 from astria_portal.admin_actions import resubmit
 from astria_portal.models import CallbackReceipt
 from prompts.models import Prompt
@@ -198,9 +199,8 @@ class TuneAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise Http404
         photo = get_object_or_404(TrainingImage, tune_id=tune_id, code=code)
-        response = FileResponse(photo.file.open("rb"), content_type="image/jpeg")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        name = photo.file.name.rsplit("/", 1)[-1]
+        return serving.file_response(photo.file, "image/jpeg", name)
 
 
 @admin.register(DeletionRecord)

@@ -5,11 +5,11 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from astria_portal import quota
+from astria_portal import quota, serving
 from prompts.forms import PromptForm
 from prompts.models import Prompt
 from prompts.presets import presets_for
@@ -140,10 +140,7 @@ def tune_status(request, code):
 def tune_photo(request, code, photo_code):
     tune = _get_tune_for_user(request, code)
     photo = get_object_or_404(TrainingImage, tune=tune, code=photo_code)
-    response = FileResponse(photo.file.open("rb"), content_type="image/jpeg")
-    response["Content-Disposition"] = f'inline; filename="photo-{photo.position + 1}.jpg"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serving.file_response(photo.file, "image/jpeg", f"photo-{photo.position + 1}.jpg")
 
 
 @login_required

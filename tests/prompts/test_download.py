@@ -38,7 +38,7 @@ def image(make_tune, settings):
 
 
 @responses.activate
-def test_it_stores_the_image_and_a_small_thumbnail(image):
+def test_it_stores_the_image_and_a_small_thumbnail(media, image):
     row = image()
     responses.get(row.remote_url, body=png_bytes(), content_type="image/png")
     assert tasks.download_image(row.pk) == "stored"
@@ -53,6 +53,8 @@ def test_it_stores_the_image_and_a_small_thumbnail(image):
     assert "Authorization" not in responses.calls[0].request.headers
     assert tasks.download_image(row.pk) == "not due"  # a second run fetches nothing
     assert len(responses.calls) == 1
+    photos = list(row.prompt.tune.photos.values_list("file", flat=True))
+    assert media.files() == sorted([*photos, row.file.name, row.thumbnail.name])
 
 
 @responses.activate(assert_all_requests_are_fired=False)

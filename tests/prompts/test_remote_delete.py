@@ -39,7 +39,7 @@ def done_prompt(emulator_media, astria_tune, submit_prompt):
 
 
 def test_deleting_a_prompt_removes_it_on_astria_and_every_file_here(
-    emulator_media, done_prompt, settings
+    media, emulator_media, done_prompt
 ):
     prompt = done_prompt()
     files = [
@@ -51,8 +51,8 @@ def test_deleting_a_prompt_removes_it_on_astria_and_every_file_here(
     assert not GeneratedImage.objects.exists()
     assert emulator_media.remote_prompts() == []
     assert len(emulator_media.requests("DELETE")) == 1
-    left = media_files(settings.MEDIA_ROOT)
-    assert not set(files) & set(left)
+    left = media.files()
+    assert len(left) == 4 and not set(files) & set(left)
     assert all(name.startswith("tunes/") for name in left)  # the training photos stay
 
 

@@ -34,7 +34,9 @@ def stored(image):
         return source.read()
 
 
-def test_the_tune_zip_holds_every_downloaded_image_under_readable_names(owner_client, make_prompt):
+def test_the_tune_zip_holds_every_downloaded_image_under_readable_names(
+    media, owner_client, make_prompt
+):
     first = make_prompt(
         images=2, text="A corporate headshot of a woman in a navy suit, soft light",
         created_at=timezone.now() - timedelta(days=1),
@@ -64,7 +66,7 @@ def test_the_tune_zip_holds_every_downloaded_image_under_readable_names(owner_cl
     assert failed.pk  # a prompt without images adds no folder
 
 
-def test_the_prompt_zip_holds_that_prompts_images_only(owner_client, make_prompt):
+def test_the_prompt_zip_holds_that_prompts_images_only(media, owner_client, make_prompt):
     other = make_prompt(images=2, text="other")
     prompt = make_prompt(images=4, text="a studio portrait")
     response = owner_client.get(f"/prompts/{prompt.code}/images.zip")
@@ -104,7 +106,7 @@ def test_images_of_prompts_being_deleted_are_left_out(owner_client, make_prompt)
     assert owner_client.get(f"/prompts/{going.code}/images.zip").status_code == 404
 
 
-def test_the_zip_is_written_a_storage_chunk_at_a_time(make_prompt):
+def test_the_zip_is_written_a_storage_chunk_at_a_time(media, make_prompt):
     """No chunk is bigger than one storage read plus headers: memory does not grow with files."""
     prompt = make_prompt(images=0)
     images = []
@@ -122,7 +124,7 @@ def test_the_zip_is_written_a_storage_chunk_at_a_time(make_prompt):
         assert [zipped.read(name) for name in zipped.namelist()] == [stored(i) for i in images]
 
 
-def test_a_file_gone_from_storage_is_skipped(make_prompt):
+def test_a_file_gone_from_storage_is_skipped(media, make_prompt):
     prompt = make_prompt(images=2)
     images = list(prompt.images.select_related("prompt__tune"))
     images[0].file.storage.delete(images[0].file.name)

@@ -44,7 +44,7 @@ def test_it_creates_the_tune_its_photos_and_its_task_together(owner_client, owne
     assert OrmQ.objects.get().task["args"] == (tune.pk,)
 
 
-def test_stored_photos_are_clean_jpegs_under_random_names(owner_client, settings):
+def test_stored_photos_are_clean_jpegs_under_random_names(media, owner_client):
     exif = Image.Exif()
     exif[0x010E] = "secret description"
     upload = SimpleUploadedFile(
@@ -61,6 +61,8 @@ def test_stored_photos_are_clean_jpegs_under_random_names(owner_client, settings
     assert image.format == "JPEG"
     assert not image.getexif()
     assert (photo.width, photo.height, photo.size) == (image.width, image.height, len(content))
+    names = TrainingImage.objects.values_list("file", flat=True)
+    assert media.files() == sorted(names) and len(names) == 4
 
 
 def test_a_custom_class_is_used(owner_client):

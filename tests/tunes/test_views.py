@@ -67,16 +67,17 @@ def test_the_status_fragment_reports_a_failure_with_astrias_message(owner_client
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_photos_are_served_privately_to_the_owner(owner_client, make_tune):
+def test_photos_are_served_privately_to_the_owner(media, owner_client, make_tune):
     tune = make_tune()
     photo = tune.photos.first()
-    response = owner_client.get(photo.get_absolute_url())
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/jpeg"
-    assert response["Cache-Control"] == "private, no-store"
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Disposition"] == 'inline; filename="photo-1.jpg"'
-    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    served = media.get(owner_client, photo.get_absolute_url())
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/jpeg"
+    assert served["Cache-Control"] == "private, no-store"
+    assert served["Content-Disposition"] == 'inline; filename="photo-1.jpg"'
+    assert served.content[:2] == b"\xff\xd8"
+    assert served.portal["Cache-Control"] == "private, no-store"
+    assert served.portal["X-Content-Type-Options"] == "nosniff"
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, make_tune):
@@ -99,8 +100,11 @@ def test_another_user_gets_404_everywhere_and_changes_nothing(make_tune, outside
     assert OrmQ.objects.count() == 0
 
 
-def test_delete_asks_first_then_deletes_on_astria_and_here(owner_client, emulator, make_tune):
+def test_delete_asks_first_then_deletes_on_astria_and_here(
+    media, owner_client, emulator, make_tune
+):
     tune = make_tune()
+    assert len(media.files()) == 4
     tune.submit()
     drain_queue()
     tune.refresh_from_db()
@@ -121,6 +125,7 @@ def test_delete_asks_first_then_deletes_on_astria_and_here(owner_client, emulato
     assert TrainingImage.objects.count() == 0
     storage = TrainingImage._meta.get_field("file").storage
     assert not any(storage.exists(name) for name in files)
+    assert media.files() == []
     assert owner_client.get(tune.get_absolute_url()).status_code == 404
 
 
