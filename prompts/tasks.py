@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from astria_portal import submission, tracking
+from astria_portal import locks, submission, tracking
 from astria_portal.astria import media
 from astria_portal.callbacks import callback_url
 from prompts.models import GeneratedImage, Prompt
@@ -52,6 +52,7 @@ def _find_by_callback(client, prompt):
     return remote
 
 
+@locks.one_at_a_time("sweep prompts")
 def sweep_prompts():
     """Re-run submissions, deletions and downloads that are due."""
     deleting = Prompt.objects.filter(status=Prompt.Status.DELETING)
@@ -66,6 +67,7 @@ def refresh_prompt(prompt_id):
     return tracking.refresh(Prompt, prompt_id)
 
 
+@locks.one_at_a_time("reconcile prompts")
 def reconcile_prompts():
     return tracking.reconcile(Prompt)
 

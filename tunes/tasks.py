@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from astria_portal import submission, tracking
+from astria_portal import locks, submission, tracking
 from astria_portal.callbacks import callback_url
 from tunes import purge
 from tunes.models import Tune
@@ -37,6 +37,7 @@ def _find_by_title(client, tune):
     return remote
 
 
+@locks.one_at_a_time("sweep tunes")
 def sweep_tunes():
     """Re-run submissions and deletions that are due: retries, lost tasks, dead workers."""
     deleting = Tune.objects.filter(status=Tune.Status.DELETING)
@@ -50,6 +51,7 @@ def refresh_tune(tune_id):
     return tracking.refresh(Tune, tune_id)
 
 
+@locks.one_at_a_time("reconcile tunes")
 def reconcile_tunes():
     """Poll in-flight tunes whose callback is overdue; mark long-overdue ones stalled."""
     return tracking.reconcile(Tune)
@@ -70,11 +72,13 @@ def delete_tune(tune_id):
     return tracking.delete(Tune, tune_id)
 
 
+@locks.one_at_a_time("purge")
 def purge_expired():
     """Delete every tune past its retention, on Astria and here, and old task rows."""
     return str(purge.purge())
 
 
+@locks.one_at_a_time("warn expiring")
 def warn_expiring():
     """E-mail owners, once, a few days before their tune's data is deleted."""
     return purge.warn_expiring()

@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from astria_portal import locks
 from tunes.purge import purge
 
 
@@ -15,7 +16,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
-        report = purge(dry_run=dry_run)
+        with locks.exclusive("purge") as held:
+            if not held:
+                raise CommandError("A purge is running already (the hourly one?): try later.")
+            report = purge(dry_run=dry_run)
         if dry_run:
             self.stdout.write("Dry run: nothing was changed.")
         for line in report.lines():

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from astria_portal import locks
 from prompts import tasks as prompt_tasks
 from prompts.models import Prompt
 from tunes import tasks as tune_tasks
@@ -43,6 +44,8 @@ def _until_done(reconcile):
     total = 0
     while True:
         polled = reconcile()
+        if polled == locks.SKIPPED:
+            return f"{total}, then left to the scheduled run that is polling now"
         total += polled
         if polled < settings.RECONCILE_BATCH:
             return total
