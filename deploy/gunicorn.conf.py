@@ -1,0 +1,23 @@
+"""gunicorn's settings for the portal: the Procfile's web line and the systemd unit use them.
+
+PORT and WEB_CONCURRENCY come from the environment, as on most platforms.
+"""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Sync workers: each serves one request at a time; 2-4 per core. Uploads of a tune's
+# photos are the longest requests; Astria is never called from a request.
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+timeout = 60
+# On SIGTERM, requests in progress get this long to finish (systemd waits longer).
+graceful_timeout = 30
+# A little above a load balancer's usual idle timeout would matter for async workers;
+# sync workers close the connection after each response.
+keepalive = 5
+# Replace each worker now and then, so memory a request grabbed is given back.
+max_requests = 1000
+max_requests_jitter = 100
+accesslog = "-"
+# The path without its query string: callback tokens travel in query strings (R10).
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
