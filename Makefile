@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test drills install lint format clean
+.PHONY: run test drills drill-scaleout install lint format clean
 
 run: $(STAMP)
 	@mkdir -p var
@@ -22,6 +22,11 @@ test: $(STAMP) $(CHROMIUM)
 # Every fault drill at a size that fits in CI (python -m drills --help for more).
 drills: $(STAMP)
 	$(PY) -m drills all --people 2 --tunes 2 --prompts 1 --outage 45 --limit 420
+
+# Two web servers and two worker clusters on one PostgreSQL (a throw-away database on
+# 127.0.0.1:5432, or DRILL_DATABASE_URL's server), media in a bucket on moto's S3.
+drill-scaleout: $(STAMP)
+	$(PY) -m drills two-workers --people 3 --tunes 3 --prompts 2 --limit 300
 
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \

@@ -1,6 +1,7 @@
 """A person using the portal over HTTP, as a browser would post its forms."""
 
 import io
+import itertools
 import re
 
 import requests
@@ -18,20 +19,28 @@ def photo(seed):
 
 
 class Person:
-    def __init__(self, base_url, username):
-        self.base_url = base_url
+    """One browser. Given several web servers' URLs it takes them in turn for every
+    request, as a load balancer may: the session and CSRF token must hold on each."""
+
+    def __init__(self, base_urls, username):
+        self.base_urls = [base_urls] if isinstance(base_urls, str) else list(base_urls)
+        self.base_url = self.base_urls[0]
+        self._next = itertools.cycle(self.base_urls).__next__
         self.username = username
         self.session = requests.Session()
 
+    def get(self, path, **kwargs):
+        return self.session.get(f"{self._next()}{path}", timeout=30, **kwargs)
+
     def _token(self, path):
-        page = self.session.get(f"{self.base_url}{path}", timeout=30)
+        page = self.get(path)
         page.raise_for_status()
         return CSRF.search(page.content).group(1).decode()
 
     def post(self, path, data, files=None, form_path=None):
         data = {**data, "csrfmiddlewaretoken": self._token(form_path or path)}
         return self.session.post(
-            f"{self.base_url}{path}",
+            f"{self._next()}{path}",
             data=data,
             files=files,
             headers={"Referer": f"{self.base_url}{form_path or path}"},

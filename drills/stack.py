@@ -2,7 +2,9 @@
 
 Everything listens on loopback ports picked at start, and every file (the
 SQLite database unless DRILL_DATABASE_URL names another, media, e-mails, the
-emulator's state, logs) lives in one throw-away folder.
+emulator's state, logs) lives in one throw-away folder. For the scale-out drill
+it runs several web servers and workers, as if on several machines, with media
+in a bucket on moto's S3 server and each process given a media folder of its own.
 """
 
 import os
@@ -17,6 +19,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 API_KEY = "sd_DrillKey0123456789abcdef"
+BUCKET = "drill-media"
 
 
 def free_port():
@@ -26,16 +29,25 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, folder, *, train_seconds=2.0, prompt_seconds=1.0, database_url=None):
+    def __init__(
+        self, folder, *, train_seconds=2.0, prompt_seconds=1.0, database_url=None,
+        webs=1, workers=1, bucket=False,
+    ):  # fmt: skip
         self.folder = Path(folder)
         self.emulator_port = free_port()
-        self.web_port = free_port()
+        self.web_ports = [free_port() for _ in range(webs)]
+        self.web_port = self.web_ports[0]
         self.train_seconds = train_seconds
         self.prompt_seconds = prompt_seconds
         self.processes = {}
         self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
-        self.web_url = f"http://127.0.0.1:{self.web_port}"
+        self.web_urls = [f"http://127.0.0.1:{port}" for port in self.web_ports]
+        self.web_url = self.web_urls[0]
+        self.webs = ["web", *(f"web{n}" for n in range(2, webs + 1))]
+        self.workers = ["worker", *(f"worker{n}" for n in range(2, workers + 1))]
+        self.s3_url = f"http://127.0.0.1:{free_port()}" if bucket else None
         self.mail_dir = self.folder / "mail"
+        self.overrides = {}  # process name -> environment variables of its own
         self.env = {
             **os.environ,
             "DEBUG": "false",
@@ -59,12 +71,22 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": "astria_portal.settings",
         }
+        if bucket:
+            self.env.update(
+                STORAGE_URL=f"s3://{BUCKET}?endpoint_url={self.s3_url}&region=us-east-1",
+                AWS_ACCESS_KEY_ID="drill-key",
+                AWS_SECRET_ACCESS_KEY="drill-secret",
+            )
 
     # Processes
 
+    def names(self):
+        """Every process, in the order they start."""
+        return [*(["s3"] if self.s3_url else []), "emulator", *self.webs, *self.workers]
+
     def commands(self):
         python = sys.executable
-        return {
+        commands = {
             "emulator": [
                 python, "-m", "astria_emulator", "--port", str(self.emulator_port),
                 "--api-key", API_KEY, "--data-dir", str(self.folder / "emulator"),
@@ -72,12 +94,26 @@ class Stack:
                 "--prompt-seconds", str(self.prompt_seconds),
                 "--public-url", self.emulator_url,
             ],
-            "web": [
-                python, "-m", "gunicorn", "astria_portal.wsgi", "--bind",
-                f"127.0.0.1:{self.web_port}", "--workers", "3", "--timeout", "60",
-            ],
-            "worker": [python, "manage.py", "qcluster"],
         }  # fmt: skip
+        for name, port in zip(self.webs, self.web_ports, strict=True):
+            commands[name] = [
+                python, "-m", "gunicorn", "astria_portal.wsgi", "--bind", f"127.0.0.1:{port}",
+                "--workers", "3" if len(self.webs) == 1 else "2", "--timeout", "60",
+            ]  # fmt: skip
+        for name in self.workers:
+            commands[name] = [python, "manage.py", "qcluster"]
+        if self.s3_url:
+            port = self.s3_url.rsplit(":", 1)[1]
+            commands["s3"] = [python, "-m", "moto.server", "-H", "127.0.0.1", "-p", port]
+        return commands
+
+    def process_env(self, name):
+        """With a bucket, every process gets a media folder of its own, as on its own machine:
+        nothing may end up there."""
+        env = {**self.env, **self.overrides.get(name, {})}
+        if self.s3_url:
+            env["MEDIA_ROOT"] = str(self.folder / "machines" / name / "media")
+        return env
 
     def setup(self):
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -96,16 +132,21 @@ class Stack:
         )  # fmt: skip
 
     def start(self, *names):
-        for name in names or ("emulator", "web", "worker"):
+        names = names or self.names()
+        for name in names:
             log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 (kept open while it runs)
             self.processes[name] = subprocess.Popen(
-                self.commands()[name], cwd=ROOT, env=self.env, stdout=log, stderr=log,
-                start_new_session=True,
+                self.commands()[name], cwd=ROOT, env=self.process_env(name), stdout=log,
+                stderr=log, start_new_session=True,
             )  # fmt: skip
-        if "emulator" in (names or ("emulator",)):
+            if name == "s3":
+                wait_until(lambda: _answers(f"{self.s3_url}/moto-api/"), 20, "S3 server")
+                self.s3_client().create_bucket(Bucket=BUCKET)
+        if "emulator" in names:
             wait_until(lambda: _answers(f"{self.emulator_url}/_emulator/state"), 20, "emulator")
-        if "web" in (names or ("web",)):
-            wait_until(lambda: _answers(f"{self.web_url}/healthz"), 20, "web server")
+        for web, url in zip(self.webs, self.web_urls, strict=True):
+            if web in names:
+                wait_until(lambda url=url: _answers(f"{url}/healthz"), 20, web)
 
     def kill(self, name, sig=signal.SIGKILL, grace=15):
         """Send sig to the process group; SIGKILL it if it has not ended after grace s."""
@@ -130,6 +171,20 @@ class Stack:
 
     def __exit__(self, *exc_info):
         self.stop()
+
+    # The bucket
+
+    def s3_client(self):
+        import boto3
+
+        return boto3.client(
+            "s3", endpoint_url=self.s3_url, region_name="us-east-1",
+            aws_access_key_id="drill-key", aws_secret_access_key="drill-secret",
+        )  # fmt: skip
+
+    def bucket_objects(self):
+        pages = self.s3_client().get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
 
     # The emulator's control surface
 
