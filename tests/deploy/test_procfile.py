@@ -68,6 +68,7 @@ def test_a_production_start_serves_the_app_and_stops_gracefully(released, tmp_pa
         # Log in on one web server; the session and CSRF work on the other.
         browser = requests.Session()
         form = browser.get(f"{first}/accounts/login/", timeout=10)
+        assert form.status_code == 200  # what the README suggests for health checks
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
         login = browser.post(
             f"{first}/accounts/login/",

@@ -2,6 +2,10 @@
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -87,6 +91,26 @@ def test_it_compares_tokens_in_constant_time(client, tune, monkeypatch):
 
 def test_the_callback_url_is_the_same_every_time(tune):
     assert callback_url("tune", tune) == callback_url("tune", Tune.objects.get(pk=tune.pk))
+
+
+def test_another_machine_builds_the_same_callback_url(tune):
+    """R3 across processes: made from PUBLIC_BASE_URL and SECRET_KEY, never from a request."""
+    shared = {"SECRET_KEY": "k" * 50, "PUBLIC_BASE_URL": "https://portal.example.com"}
+    code = (
+        "import django; django.setup(); from types import SimpleNamespace; "
+        "from astria_portal.callbacks import callback_url; "
+        f"print(callback_url('tune', SimpleNamespace(code={str(tune.code)!r}, "
+        f"callback_secret={tune.callback_secret!r})))"
+    )
+    env = {**os.environ, **shared}
+    env.pop("DATABASE_URL", None)
+    elsewhere = subprocess.run(
+        [sys.executable, "-c", code], cwd=Path(__file__).parents[2], env=env,
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    with override_settings(**shared):
+        assert callback_url("tune", tune) == elsewhere
+    assert elsewhere.startswith(f"https://portal.example.com/callbacks/tune/{tune.code}/?")
 
 
 def test_a_token_made_with_an_old_key_works_while_the_key_is_a_fallback(client, tune):
