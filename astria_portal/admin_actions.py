@@ -91,8 +91,13 @@ def resubmit(modeladmin, request, queryset):
         modeladmin,
         request,
         action="resubmit",
-        title=f"Send {len(chosen)} {modeladmin.model._meta.verbose_name_plural} to Astria again?",
+        title=f"Send {_count(chosen, modeladmin.model._meta)} to Astria again?",
         button="Yes, send again",
         rows=rows,
         skipped=skipped,
     )
+
+
+def _count(chosen, opts):
+    name = opts.verbose_name if len(chosen) == 1 else opts.verbose_name_plural
+    return f"{len(chosen)} {name}"

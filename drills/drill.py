@@ -60,6 +60,7 @@ class Drill:
             say(f"  not settled after {limit} s")
         else:
             say(f"  everything settled {seconds:.0f} s after the last action")
+        self.stack.control("DELETE", "faults")  # the counting itself must not be faulted
         figures, problems = tally.reconcile_counts(self.stack, len(self.tune_codes), self.prompts)
         figures["images stored"] = f"{state['images_stored']} of {state['images_expected']}"
         if state["images_stored"] < state["images_expected"]:

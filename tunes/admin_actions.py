@@ -72,7 +72,7 @@ def delete_everywhere(modeladmin, request, queryset):
         modeladmin,
         request,
         action="delete_everywhere",
-        title=f"Delete {len(chosen)} fine-tunes on Astria and here?",
+        title=f"Delete {_count(chosen)} on Astria and here?",
         button="Yes, delete them",
         rows=rows,
         skipped=skipped,
@@ -113,7 +113,7 @@ def purge_local_files(modeladmin, request, queryset):
         modeladmin,
         request,
         action="purge_local_files",
-        title=f"Remove the local files of {len(chosen)} fine-tunes?",
+        title=f"Remove the local files of {_count(chosen)}?",
         button="Yes, remove the files",
         rows=rows,
         skipped=skipped,
@@ -164,7 +164,7 @@ def refresh_from_astria(modeladmin, request, queryset):
         modeladmin,
         request,
         action="refresh_from_astria",
-        title=f"Refresh {len(chosen)} fine-tunes from Astria?",
+        title=f"Refresh {_count(chosen)} from Astria?",
         button="Yes, refresh",
         rows=rows,
         skipped=skipped,
@@ -210,9 +210,13 @@ def extend_storage(modeladmin, request, queryset):
         modeladmin,
         request,
         action="extend_storage",
-        title=f"Extend the storage of {len(chosen)} fine-tunes on Astria?",
+        title=f"Extend the storage of {_count(chosen)} on Astria?",
         button="Yes, extend and pay",
         rows=rows,
         skipped=skipped,
         note=EXTEND_NOTE,
     )
+
+
+def _count(chosen):
+    return "1 fine-tune" if len(chosen) == 1 else f"{len(chosen)} fine-tunes"
