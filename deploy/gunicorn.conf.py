@@ -12,9 +12,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 timeout = 60
 # On SIGTERM, requests in progress get this long to finish (systemd waits longer).
 graceful_timeout = 30
-# A little above a load balancer's usual idle timeout would matter for async workers;
-# sync workers close the connection after each response.
-keepalive = 5
 # Replace each worker now and then, so memory a request grabbed is given back.
 max_requests = 1000
 max_requests_jitter = 100

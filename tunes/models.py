@@ -360,7 +360,10 @@ class DeletionRecord(models.Model):
 
 
 def remove_empty_folder(model, name):
-    """Remove a tune's or prompt's folder once its files are gone (its name is the code)."""
+    """Remove a tune's or prompt's folder once its files are gone (its name is the code).
+
+    Only the local disk has folders; a bucket's storage raises NotImplementedError here.
+    """
     storage = model._meta.get_field("file").storage
     with contextlib.suppress(NotImplementedError, OSError):
         os.rmdir(storage.path(name))
