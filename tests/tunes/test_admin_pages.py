@@ -39,7 +39,7 @@ def tune(make_tune):
 
 
 def test_the_tune_page_shows_countdown_astria_photos_prompts_receipts_and_errors(
-    staff_client, tune
+    media, staff_client, tune
 ):
     with time_machine.travel(tune.trained_at + timedelta(days=23, hours=20), tick=False):
         page = staff_client.get(f"/admin/tunes/tune/{tune.pk}/change/").content.decode()
@@ -56,10 +56,11 @@ def test_the_tune_page_shows_countdown_astria_photos_prompts_receipts_and_errors
     url = f"/admin/tunes/tune/{tune.pk}/photos/{photo.code}/"
     assert page.count('<img class="thumb"') == 4
     assert url in page
-    response = staff_client.get(url)
-    assert response["Content-Type"] == "image/jpeg"
-    assert "private, no-store" in response["Cache-Control"]
-    assert b"".join(response.streaming_content) == photo.file.open("rb").read()
+    served = media.get(staff_client, url)
+    assert served["Content-Type"] == "image/jpeg"
+    assert "private, no-store" in served.portal["Cache-Control"]
+    with photo.file.open("rb") as stored:
+        assert served.content == stored.read()
 
 
 def test_the_tune_page_cannot_be_edited_or_deleted_by_hand(staff_client, tune):
@@ -69,14 +70,15 @@ def test_the_tune_page_cannot_be_edited_or_deleted_by_hand(staff_client, tune):
     assert staff_client.get("/admin/tunes/tune/add/").status_code == 403
 
 
-def test_the_prompt_page_shows_its_images_as_thumbnails(staff_client, tune):
+def test_the_prompt_page_shows_its_images_as_thumbnails(media, staff_client, tune):
     prompt = tune.prompts.get()
     page = staff_client.get(f"/admin/prompts/prompt/{prompt.pk}/change/").content.decode()
     assert "ohwx woman on a red carpet" in page
     assert page.count('<img class="thumb"') == 2
     image = prompt.images.first()
-    response = staff_client.get(f"/admin/prompts/generatedimage/{image.pk}/thumbnail/")
-    assert b"".join(response.streaming_content) == b"\xff\xd8 thumbnail"
+    served = media.get(staff_client, f"/admin/prompts/generatedimage/{image.pk}/thumbnail/")
+    assert served.content == b"\xff\xd8 thumbnail"
+    assert served["Content-Type"] == "image/jpeg"
 
 
 @pytest.mark.parametrize(
