@@ -1,14 +1,16 @@
 """Keep secrets out of what the portal writes to its logs (RELIABILITY.md R10).
 
-The code does not log callback URLs or the API key; this filter is the second
-line, for lines it does not control, such as runserver's request log, which
-shows the query string that carries a callback's token.
+The code does not log callback URLs or the API key; these formatters are the
+second line, for lines it does not control, such as runserver's request log,
+which shows the query string that carries a callback's token. They redact the
+written text only: the log record itself stays as it was.
 """
 
 import logging
 import re
 
 from django.conf import settings
+from django.utils.log import ServerFormatter
 
 TOKEN = re.compile(r"(\btoken=)[^&\s\"']+")
 BEARER = re.compile(r"(\bBearer\s+)\S+")
@@ -16,6 +18,7 @@ REDACTED = "[redacted]"
 
 
 def redact(text):
+    """Blank callback tokens, bearer credentials and the Astria API key in text."""
     text = TOKEN.sub(rf"\g<1>{REDACTED}", text)
     text = BEARER.sub(rf"\g<1>{REDACTED}", text)
     key = getattr(settings, "ASTRIA_API_KEY", "")
@@ -24,16 +27,13 @@ def redact(text):
     return text
 
 
-class RedactSecrets(logging.Filter):
-    """Blank callback tokens, bearer headers and the Astria API key in a record."""
+class RedactingFormatter(logging.Formatter):
+    def format(self, record):
+        return redact(super().format(record))
 
-    def filter(self, record):
-        message = record.getMessage()
-        clean = redact(message)
-        if clean != message:
-            record.msg, record.args = clean, ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        return True
+
+class RedactingServerFormatter(ServerFormatter):
+    """runserver's coloured request log, redacted."""
+
+    def format(self, record):
+        return redact(super().format(record))

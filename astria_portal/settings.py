@@ -271,6 +271,9 @@ AXES_FAILURE_LIMIT = _int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The pause is a fixed time from the failure that started it: trying again
+# while paused does not make it longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "astria_portal.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "astria_portal.throttle.client_ip"
 # No row per successful login: failures are all the lockout needs.
@@ -338,28 +341,22 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Callback tokens and the API key are blanked in anything written out (R10),
+    # runserver's request lines included.
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {
+            "()": "astria_portal.logs.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
         "django.server": {
-            "()": "django.utils.log.ServerFormatter",
+            "()": "astria_portal.logs.RedactingServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
         },
     },
-    # Callback tokens and the API key are blanked in anything written out (R10),
-    # runserver's request lines included.
-    "filters": {"redact": {"()": "astria_portal.logs.RedactSecrets"}},
     "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
-        },
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact"],
-        },
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
