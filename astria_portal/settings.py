@@ -283,6 +283,7 @@ AXES_VERBOSE = False
 # Fixed windows counted in the database (astria_portal.throttle); 0 turns one off.
 SIGNUPS_PER_IP_PER_HOUR = _int("SIGNUPS_PER_IP_PER_HOUR", 10)
 SIGNUPS_PER_HOUR = _int("SIGNUPS_PER_HOUR", 100)
+PASSWORD_RESETS_PER_IP_PER_HOUR = _int("PASSWORD_RESETS_PER_IP_PER_HOUR", 5)
 TUNES_PER_DAY = _int("TUNES_PER_DAY", 3)
 PROMPTS_PER_HOUR = _int("PROMPTS_PER_HOUR", 20)
 

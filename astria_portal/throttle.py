@@ -1,5 +1,6 @@
-"""Limits on how often things may be done: sign-ups per address and overall, new
-fine-tunes per user and day, prompts per user and hour (RELIABILITY.md R32).
+"""Limits on how often things may be done: sign-ups per address and overall,
+password reset e-mails per address, new fine-tunes per user and day, prompts per
+user and hour (RELIABILITY.md R32).
 
 Each limit counts in fixed windows (the clock hour, the UTC day) in the
 database, so every web process sees the same count. Taking one is a single
@@ -56,6 +57,12 @@ SIGNUP_ALL = Limit(
     "SIGNUPS_PER_HOUR",
     HOUR,
     "We are taking a lot of new accounts right now. Please try again in {wait}.",
+)
+PASSWORD_RESET_PER_IP = Limit(
+    "reset-ip",
+    "PASSWORD_RESETS_PER_IP_PER_HOUR",
+    HOUR,
+    "Too many password reset e-mails were asked for from your network. Please try again in {wait}.",
 )
 TUNES = Limit(
     "tunes",

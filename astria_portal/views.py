@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -40,6 +41,18 @@ def signup(request):
         except throttle.Throttled as exc:
             form.add_error(None, exc.message)
     return render(request, "registration/signup.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with a limit on the e-mails one address can have sent."""
+
+    def form_valid(self, form):
+        try:
+            throttle.take(throttle.PASSWORD_RESET_PER_IP, throttle.address_key(self.request))
+        except throttle.Throttled as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -210,3 +210,14 @@ def test_the_admin_never_shows_the_key(client, staff, emulator, make_tune, caplo
         assert not re.search(r"token=[\w-]{10,}", response.content.decode()), url
         checked += 1
     assert checked > 30
+
+
+def test_the_access_log_leaves_query_strings_out():
+    """gunicorn's %(U)s is the path alone; %(r)s and %(q)s would write callback tokens."""
+    from pathlib import Path
+
+    procfile = (Path(__file__).resolve().parents[2] / "Procfile").read_text()
+    [web] = [line for line in procfile.splitlines() if line.startswith("web:")]
+    if "--access-logfile" in web:
+        assert "--access-logformat" in web
+        assert "%(r)s" not in web and "%(q)s" not in web

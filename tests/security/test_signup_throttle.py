@@ -1,4 +1,5 @@
-"""Sign-ups are limited per address and overall, per clock hour."""
+"""Sign-ups are limited per address and overall, and password reset e-mails per
+address, per clock hour."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -81,3 +82,23 @@ def test_addresses_are_not_stored(client):
     keys = list(Throttle.objects.values_list("key", flat=True))
     assert len(keys) == 2
     assert not any(HOME in key for key in keys)
+
+
+def test_one_address_can_ask_for_so_many_password_resets_an_hour(client, settings, owner):
+    from django.core import mail
+
+    settings.PASSWORD_RESETS_PER_IP_PER_HOUR = 2
+    for _ in range(2):
+        response = client.post("/accounts/password_reset/", {"email": "alice@example.com"},
+                               REMOTE_ADDR=HOME)  # fmt: skip
+        assert response.status_code == 302
+    refused = client.post(
+        "/accounts/password_reset/", {"email": "alice@example.com"}, REMOTE_ADDR=HOME
+    )
+    assert refused.status_code == 200
+    assert "Too many password reset e-mails" in refused.content.decode()
+    assert len(mail.outbox) == 2
+    other = client.post("/accounts/password_reset/", {"email": "alice@example.com"},
+                        REMOTE_ADDR=OFFICE)  # fmt: skip
+    assert other.status_code == 302
+    assert len(mail.outbox) == 3
