@@ -127,3 +127,13 @@ def test_the_client_address(settings, proxies, remote, forwarded, expected):
     settings.TRUSTED_PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_a_tls_proxy_without_a_proxy_count_is_warned_about(settings):
+    from astria_portal import checks
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert "portal.W004" in [message.id for message in checks.check_production(None)]
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert "portal.W004" not in [message.id for message in checks.check_production(None)]
