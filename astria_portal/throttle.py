@@ -42,7 +42,7 @@ class Limit:
     message: str  # formatted with limit= and wait=
 
     @property
-    def limit(self):
+    def number(self):
         return getattr(settings, self.setting)
 
 
@@ -82,7 +82,8 @@ PROMPTS = Limit(
 
 def take(limit, key, now=None):
     """Count one more in the current window, or raise Throttled. A limit of 0 is off."""
-    if limit.limit <= 0:
+    number = limit.number
+    if number <= 0:
         return
     now = now or timezone.now()
     start = window_start(now, limit.window)
@@ -92,11 +93,11 @@ def take(limit, key, now=None):
         [Throttle(scope=limit.scope, key=key, window_start=start)], ignore_conflicts=True
     )
     taken = Throttle.objects.filter(
-        scope=limit.scope, key=key, window_start=start, count__lt=limit.limit
+        scope=limit.scope, key=key, window_start=start, count__lt=number
     ).update(count=F("count") + 1)
     if not taken:
         retry_after = start + limit.window - now
-        message = limit.message.format(limit=limit.limit, wait=_wait(retry_after))
+        message = limit.message.format(limit=number, wait=_wait(retry_after))
         raise Throttled(message, retry_after)
 
 
