@@ -44,6 +44,8 @@ def fuzz_limits(monkeypatch):
     monkeypatch.setattr(pictures, "MAX_PIXELS", FUZZ_MAX_PIXELS)
 
 
+# Pillow warns about the corrupt metadata it skips; that is expected here.
+@pytest.mark.filterwarnings("ignore::UserWarning")
 @given(inputs)
 @example(png_claiming(2**31 - 1, 2**31 - 1))
 @example(SEEDS["webp"][:100])
