@@ -96,4 +96,14 @@ def check_production(app_configs, **kwargs):
                 id="portal.W003",
             )
         )
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.TRUSTED_PROXY_COUNT:
+        warnings.append(
+            Warning(
+                "BEHIND_TLS_PROXY is set but TRUSTED_PROXY_COUNT is 0: every visitor "
+                "seems to come from the proxy's address.",
+                hint="Login pauses and sign-up limits would then hit everyone at once. Set "
+                "TRUSTED_PROXY_COUNT to the number of proxies that add X-Forwarded-For.",
+                id="portal.W004",
+            )
+        )
     return warnings
