@@ -96,14 +96,24 @@ def check_production(app_configs, **kwargs):
                 id="portal.W003",
             )
         )
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.TRUSTED_PROXY_COUNT:
+        warnings.append(
+            Warning(
+                "BEHIND_TLS_PROXY is set but TRUSTED_PROXY_COUNT is 0: every visitor "
+                "seems to come from the proxy's address.",
+                hint="Login pauses and sign-up limits would then hit everyone at once. Set "
+                "TRUSTED_PROXY_COUNT to the number of proxies that add X-Forwarded-For.",
+                id="portal.W004",
+            )
+        )
     backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     if backend in ("LocMemCache", "DummyCache"):
         warnings.append(
             Warning(
                 f"CACHE_URL uses {backend}: each process keeps its own cache, so web "
-                "processes do not share cached values or rate-limit counters.",
+                "processes do not share what is cached.",
                 hint="Leave CACHE_URL unset (a table in the database) or use redis://.",
-                id="portal.W004",
+                id="portal.W005",
             )
         )
     return warnings

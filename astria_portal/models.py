@@ -282,3 +282,23 @@ class Usage(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.month:%B %Y}"
+
+
+class Throttle(models.Model):
+    """How often one thing was done in one fixed time window (astria_portal.throttle).
+
+    The key is a user id, a keyed hash of an address, or "all"; never a raw address.
+    """
+
+    scope = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "window_start"], name="unique_throttle")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key} from {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

@@ -8,6 +8,7 @@ A value that cannot be parsed does not crash the import: it falls back to its
 default and is reported by the system check portal.E001 (see checks.py).
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -111,6 +112,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_q",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +125,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "astria_portal.middleware.security_headers",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "astria_portal.urls"
@@ -172,6 +179,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "tunes:list"
@@ -265,18 +277,16 @@ STORAGES = {
 
 # --- Cache and sessions ----------------------------------------------------------
 
-# Shared by every process, so that several web servers agree on cached values and
-# rate-limit counters: a table in the database by default (migrate creates it), or
-# Redis with CACHE_URL=redis://host:6379/1. Sessions live in the database.
+# Shared by every process, so that several web servers agree on what is cached: a
+# table in the database by default (migrate creates it), or Redis with
+# CACHE_URL=redis://host:6379/1. Sessions, login lockouts and the other limits live
+# in database tables of their own.
 CACHES = {
     "default": _parsed("CACHE_URL", env.cache_url_config, "dbcache://portal_cache", "BACKEND"),
     # django-q2 rewrites its cluster statistics every half second and only its qinfo and
     # qmonitor commands read them: they stay in each worker's memory, off the database.
     "django_q": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "q"},
 }
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
-    # Django culls at 300 entries by default: too few for per-address counters.
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 10_000)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- E-mail ---------------------------------------------------------------------
@@ -297,7 +307,61 @@ SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if _bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Nothing but the portal's own files: no inline scripts or styles anywhere,
+# the admin included. Upload previews are blob: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features no page uses, switched off (astria_portal.middleware adds the header).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Number of reverse proxies in front of the portal that append to X-Forwarded-For.
+# 0 takes the client's address from the connection (REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
+
+# Hide credentials in DATABASE_URL-style values as well as Django's usual names
+# (KEY, SECRET, TOKEN, PASS, ...) on error reports.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "astria_portal.errors.ExceptionReporterFilter"
+
+# --- Throttling (RELIABILITY.md R30, R32) -------------------------------------------
+
+# Logins (django-axes): a username is refused from one address after this many
+# failures in a row, for the cool-off; other addresses still get in, and a
+# successful login starts the count again.
+AXES_FAILURE_LIMIT = _int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The pause runs from the failure that reached the limit: trying again
+# while paused does not make it longer.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "astria_portal.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "astria_portal.throttle.client_ip"
+# No row per successful login: failures are all the lockout needs.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# Fixed windows counted in the database (astria_portal.throttle); 0 turns one off.
+SIGNUPS_PER_IP_PER_HOUR = _int("SIGNUPS_PER_IP_PER_HOUR", 10)
+SIGNUPS_PER_HOUR = _int("SIGNUPS_PER_HOUR", 100)
+PASSWORD_RESETS_PER_IP_PER_HOUR = _int("PASSWORD_RESETS_PER_IP_PER_HOUR", 5)
+TUNES_PER_DAY = _int("TUNES_PER_DAY", 3)
+PROMPTS_PER_HOUR = _int("PROMPTS_PER_HOUR", 20)
 
 # --- Astria ---------------------------------------------------------------------
 
@@ -355,10 +419,28 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Callback tokens and the API key are blanked in anything written out (R10),
+    # runserver's request lines included.
+    "formatters": {
+        "plain": {
+            "()": "astria_portal.logs.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
+        "django.server": {
+            "()": "astria_portal.logs.RedactingServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Tunes, prompts and their follow-up ------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     # Browsers ask for it on pages that name no icon (the admin, plain error pages).
     path("favicon.ico", views.favicon),
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("callbacks/<slug:kind>/<uuid:code>/", callback_views.callback, name="callback"),
     path("tunes/", include("tunes.urls")),

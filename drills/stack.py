@@ -67,6 +67,10 @@ class Stack:
             "SUBMIT_LEASE": "45",
             "QUOTA_TUNES_PER_MONTH": "100000",
             "QUOTA_IMAGES_PER_MONTH": "1000000",
+            # The drills play several people from one address, faster than anyone would.
+            "SIGNUPS_PER_IP_PER_HOUR": "0",
+            "TUNES_PER_DAY": "0",
+            "PROMPTS_PER_HOUR": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": "astria_portal.settings",

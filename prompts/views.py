@@ -10,7 +10,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from astria_portal import quota, serving
+from astria_portal import quota, serving, throttle
 from prompts import zips
 from prompts.forms import PromptForm
 from prompts.models import GeneratedImage, Prompt
@@ -67,6 +67,7 @@ def prompt_create(request, tune_code):
         data = form.cleaned_data
         try:
             with transaction.atomic():
+                throttle.take(throttle.PROMPTS, request.user.id)
                 prompt = Prompt(tune=tune)
                 prompt.text = data["text"]
                 prompt.negative_prompt = data["negative_prompt"]
@@ -80,7 +81,7 @@ def prompt_create(request, tune_code):
                 prompt.inpaint_faces = data["inpaint_faces"]
                 prompt.save()
                 prompt.submit()
-        except quota.QuotaExceeded as exc:
+        except (quota.QuotaExceeded, throttle.Throttled) as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _on_its_way(prompt))
@@ -109,11 +110,12 @@ def prompt_again(request, code):
         return redirect(prompt.tune)
     try:
         with transaction.atomic():
+            throttle.take(throttle.PROMPTS, request.user.id)
             again = prompt.copy()
             again.seed = secrets.randbelow(2**32)
             again.save()
             again.submit()
-    except quota.QuotaExceeded as exc:
+    except (quota.QuotaExceeded, throttle.Throttled) as exc:
         messages.error(request, exc.message)
         return redirect(prompt)
     messages.success(request, _on_its_way(again))

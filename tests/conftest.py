@@ -1,13 +1,31 @@
 import logging
+import os
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from astria_emulator.testing import running_emulator
 from astria_portal.settings import storage_config
 from tests.helpers import API_KEY, EmulatorControl, Media, jpeg_bytes
 from tunes.models import TrainingImage, Tune
+
+# Fuzzing budgets (tests/*/test_*_fuzz.py). The autouse settings fixture below is
+# function-scoped on purpose: it holds for every example of a test.
+_FUZZ = {
+    "deadline": timedelta(seconds=2),
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+}
+hypothesis_settings.register_profile("dev", max_examples=200, **_FUZZ)
+# CI: more examples, and no example database in the fresh clone; about 10 s per
+# fuzz test here, well under a minute together.
+hypothesis_settings.register_profile("ci", max_examples=2000, database=None, **_FUZZ)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,8 @@ deletion takes (Tune.mark_deleting, tracking.delete): on Astria first, where a
 404 counts as done, then every local file and row, leaving a DeletionRecord, and
 it ends "expired". A tune whose remote DELETE fails stays "deleting" and the next
 run (or the sweep) tries again; a finished tune is never touched twice. Old task
-rows (they hold task arguments), old callback receipts and expired sessions go too.
+rows (they hold task arguments), old callback receipts, expired sessions, and old
+throttle counts and failed logins go too.
 """
 
 import logging
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django_q.models import Task
 from django_q.tasks import async_task
 
-from astria_portal import astria, tracking
+from astria_portal import astria, throttle, tracking
 from astria_portal.models import CallbackReceipt
 from prompts.models import GeneratedImage
 from tunes import retention
@@ -111,6 +112,7 @@ def purge(dry_run=False):
     report.tasks, _ = old_tasks.delete()
     report.receipts, _ = old_receipts.delete()
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    throttle.forget_old(now)
     log.info("Retention purge: %s", report)
     return report
 

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from astria_portal import quota, serving
+from astria_portal import quota, serving, throttle
 from prompts.forms import PromptForm
 from prompts.models import Prompt
 from prompts.presets import presets_for
@@ -49,7 +49,7 @@ def tune_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             tune = _create_tune(request.user, form.cleaned_data)
-        except quota.QuotaExceeded as exc:
+        except (quota.QuotaExceeded, throttle.Throttled) as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"“{tune.name}” is on its way to Astria.")
@@ -70,9 +70,11 @@ def tune_create(request):
 
 
 def _create_tune(user, data):
-    """Charge the allowance and save the tune, its photos and its task in one transaction."""
+    """Charge the allowance and the daily limit, and save the tune, its photos and its
+    task, in one transaction."""
     with transaction.atomic():
         quota.charge(user.id, tunes=1)
+        throttle.take(throttle.TUNES, user.id)
         tune = Tune(owner=user)
         tune.name = data["name"]
         tune.class_name = data["class_name"]

@@ -19,6 +19,7 @@ are idempotent, so asking again is safe).
 import email.utils
 import json
 import math
+import re
 from datetime import UTC, datetime
 
 import requests
@@ -142,9 +143,14 @@ def never_connected(exc):
     return isinstance(reason, (NewConnectionError, ConnectTimeoutError))
 
 
+# An error may quote our callback URL back; its token must not reach a log or the admin.
+CALLBACK_TOKEN = re.compile(r"(\btoken=)[^&\s\"'\\]+")
+
+
 def response_body(response):
-    """Return the parsed JSON body, else the text, cut to about 2 KB."""
-    text = response.text
+    """Return the parsed JSON body, else the text, cut to about 2 KB, without
+    callback tokens."""
+    text = CALLBACK_TOKEN.sub(r"\1[redacted]", response.text)
     if len(text) > BODY_LIMIT:
         return text[:BODY_LIMIT] + "…"
     try:
