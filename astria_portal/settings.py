@@ -127,6 +127,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "astria_portal.middleware.security_headers",
+    # After django-csp, so that its policy sees what this adds: a bucket's images.
+    "astria_portal.middleware.bucket_images",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

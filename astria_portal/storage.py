@@ -4,6 +4,9 @@ Settings name it by its dotted path only, so boto3 is imported by processes that
 use a bucket and by no others.
 """
 
+from functools import cached_property
+from urllib.parse import urlsplit
+
 from botocore.exceptions import ClientError
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
@@ -20,6 +23,12 @@ class PrivateS3Storage(S3Storage):
     querystring_auth = True
     file_overwrite = False
     signature_version = "s3v4"
+
+    @cached_property
+    def origin(self):
+        """Where its links point (scheme, host and port), for the pages' img-src."""
+        link = urlsplit(self.url("origin"))
+        return f"{link.scheme}://{link.netloc}"
 
     def signed_url(self, name, **response_headers):
         """A GET link that makes the bucket answer with the given headers, e.g.

@@ -103,3 +103,20 @@ def test_a_file_gone_from_the_bucket_is_not_found(bucket):
     field.name = "prompts/none/gone.png"
     with pytest.raises(FileNotFoundError):
         serving.open_chunks(field)
+
+
+def img_src(response):
+    policy = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    return policy["img-src"].split()
+
+
+@pytest.mark.django_db
+def test_pages_may_show_images_from_the_bucket_and_nowhere_else(bucket, client, s3_server):
+    assert img_src(client.get("/")) == ["'self'", "data:", "blob:", s3_server]
+
+
+@pytest.mark.django_db
+def test_on_the_local_disk_pages_show_their_own_images_only(client):
+    assert img_src(client.get("/")) == ["'self'", "data:", "blob:"]
