@@ -302,3 +302,19 @@ class Throttle(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key} from {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+class SentNotice(models.Model):
+    """One e-mail that went out: a task delivered twice finds it and sends nothing."""
+
+    kind = models.CharField(max_length=32)
+    object_code = models.UUIDField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_code"], name="unique_sent_notice")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.object_code}"

@@ -3,12 +3,11 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from astria_portal import locks, submission, tracking
+from astria_portal import locks, notices, submission, tracking
 from astria_portal.callbacks import callback_url
 from tunes import purge
 from tunes.models import Tune
@@ -63,8 +62,8 @@ def notify_owner(tune_id):
         return "no address"
     ctx = {"tune": tune, "url": f"{settings.PUBLIC_BASE_URL}{tune.get_absolute_url()}"}
     subject = f"Your fine-tune “{tune.name}” is {tune.get_status_display().lower()}"
-    send_mail(subject, render_to_string("tunes/email_status.txt", ctx), None, [tune.owner.email])
-    return "sent"
+    body = render_to_string("tunes/email_status.txt", ctx)
+    return notices.send_once(f"tune {tune.status}", tune.code, subject, body, [tune.owner.email])
 
 
 def delete_tune(tune_id):
@@ -97,5 +96,4 @@ def send_retention_warning(tune_id):
     day = formats.date_format(timezone.localtime(tune.retention_ends_at), "j F")
     subject = f"Your fine-tune “{tune.name}” will be deleted on {day}"
     body = render_to_string("tunes/email_retention.txt", ctx)
-    send_mail(subject, body, None, [tune.owner.email])
-    return "sent"
+    return notices.send_once("retention warning", tune.code, subject, body, [tune.owner.email])

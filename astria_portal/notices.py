@@ -1,0 +1,25 @@
+"""Send each e-mail at most once, even when the queue delivers its task twice.
+
+django-q2 redelivers a task whose worker died before acknowledging it. The
+row is inserted before sending (the insert is the claim), and removed again
+if sending fails, so a later run may try.
+"""
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+
+from astria_portal.models import SentNotice
+
+
+def send_once(kind, code, subject, body, to):
+    try:
+        with transaction.atomic():
+            notice = SentNotice.objects.create(kind=kind, object_code=code)
+    except IntegrityError:
+        return "already sent"
+    try:
+        send_mail(subject, body, None, to)
+    except Exception:
+        notice.delete()
+        raise
+    return "sent"
