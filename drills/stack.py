@@ -26,8 +26,11 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, folder, *, train_seconds=2.0, prompt_seconds=1.0, database_url=None):
+    def __init__(
+        self, folder, *, train_seconds=2.0, prompt_seconds=1.0, database_url=None, web_workers=3
+    ):
         self.folder = Path(folder)
+        self.web_workers = web_workers
         self.emulator_port = free_port()
         self.web_port = free_port()
         self.train_seconds = train_seconds
@@ -74,7 +77,7 @@ class Stack:
             ],
             "web": [
                 python, "-m", "gunicorn", "astria_portal.wsgi", "--bind",
-                f"127.0.0.1:{self.web_port}", "--workers", "3", "--timeout", "60",
+                f"127.0.0.1:{self.web_port}", "--workers", str(self.web_workers), "--timeout", "60",
             ],
             "worker": [python, "manage.py", "qcluster"],
         }  # fmt: skip
