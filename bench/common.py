@@ -10,6 +10,7 @@ import http.client
 import itertools
 import os
 import platform
+import shutil
 import statistics
 import tempfile
 import threading
@@ -97,11 +98,17 @@ def running_stack(name, database_url, processes=("web",), **options):
 
     django.setup()
     stack.setup()
+    finished = False
     try:
         stack.start(*processes)
         yield stack
+        finished = True
     finally:
         stack.stop()
+        if finished:
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            say(f"(the processes' logs are in {folder})")
 
 
 # Load
@@ -246,15 +253,36 @@ def children(pid):
         return [int(child) for child in listed.read().split()]
 
 
-def cpu_seconds(pids):
-    """User and system CPU seconds the processes have used so far."""
+def descendants(pid):
+    found = []
+    for child in children(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+def cpu_seconds(pids, reaped=False):
+    """User and system CPU seconds the processes have used so far; with reaped, also
+    their children that have ended (a whole process tree, counted from its live members)."""
     ticks = 0
     for pid in pids:
         with contextlib.suppress(FileNotFoundError, ProcessLookupError):
             with open(f"/proc/{pid}/stat") as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])
+            ticks += sum(int(value) for value in fields[11 : 15 if reaped else 13])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid):
+    return cpu_seconds([pid, *descendants(pid)], reaped=True)
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine has been busy (all cores, every process)."""
+    with open("/proc/stat") as stat:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(
+            int, stat.readline().split()[1:9]
+        )
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def database_backends():

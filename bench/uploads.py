@@ -18,7 +18,15 @@ import time
 import requests
 from PIL import Image, ImageChops
 
-from bench.common import children, postgres_database, print_machine, running_stack, say, verdict
+from bench.common import (
+    children,
+    descendants,
+    postgres_database,
+    print_machine,
+    running_stack,
+    say,
+    verdict,
+)
 from drills.portal import Person
 from drills.stack import API_KEY, wait_until
 
@@ -56,13 +64,6 @@ def reset_peak(pid):
     """Make VmHWM (the peak resident size) start again from the current size."""
     with open(f"/proc/{pid}/clear_refs", "w") as clear_refs:
         clear_refs.write("5")
-
-
-def descendants(pid):
-    found = []
-    for child in children(pid):
-        found += [child, *descendants(child)]
-    return found
 
 
 # The run

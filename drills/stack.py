@@ -27,10 +27,20 @@ def free_port():
 
 class Stack:
     def __init__(
-        self, folder, *, train_seconds=2.0, prompt_seconds=1.0, database_url=None, web_workers=3
+        self,
+        folder,
+        *,
+        train_seconds=2.0,
+        prompt_seconds=1.0,
+        database_url=None,
+        web_workers=3,
+        emulator_on_disk=True,
     ):
         self.folder = Path(folder)
         self.web_workers = web_workers
+        # On disk the emulator survives a restart, but rewrites its state file on
+        # every change; in memory it costs no more CPU than Astria would.
+        self.emulator_on_disk = emulator_on_disk
         self.emulator_port = free_port()
         self.web_port = free_port()
         self.train_seconds = train_seconds
@@ -67,10 +77,11 @@ class Stack:
 
     def commands(self):
         python = sys.executable
+        data = ["--data-dir", str(self.folder / "emulator")] if self.emulator_on_disk else []
         return {
             "emulator": [
                 python, "-m", "astria_emulator", "--port", str(self.emulator_port),
-                "--api-key", API_KEY, "--data-dir", str(self.folder / "emulator"),
+                "--api-key", API_KEY, *data,
                 "--train-seconds", str(self.train_seconds),
                 "--prompt-seconds", str(self.prompt_seconds),
                 "--public-url", self.emulator_url,
