@@ -5,6 +5,7 @@ SQLite database unless DRILL_DATABASE_URL names another, media, e-mails, the
 emulator's state, logs) lives in one throw-away folder.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -122,16 +123,24 @@ class Stack:
             wait_until(lambda: _answers(f"{self.web_url}/healthz"), 20, "web server")
 
     def kill(self, name, sig=signal.SIGKILL, grace=15):
-        """Send sig to the process group; SIGKILL it if it has not ended after grace s."""
+        """Send sig to the process (SIGKILL to its whole group); SIGKILL the group if
+        it has not ended after grace s, and whatever it left behind."""
         process = self.processes.pop(name)
         try:
-            os.killpg(process.pid, sig)
+            if sig == signal.SIGKILL:
+                os.killpg(process.pid, sig)
+            else:
+                # It stops its own children: django-q2's cluster, signalled all at
+                # once, hangs until it is killed.
+                os.kill(process.pid, sig)
             process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait()
         except ProcessLookupError:
             pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
     def stop(self):
         for name in list(self.processes):
