@@ -8,15 +8,15 @@ token check, a new receipt and a refresh task enqueued, in one transaction.
 Target: at least half the trivial view's rate.
 """
 
-import argparse
 import itertools
 import json
 
 from bench.common import (
     TRIVIAL,
     Call,
+    arguments,
     compare_rates,
-    postgres_database,
+    database,
     print_machine,
     running_stack,
     say,
@@ -80,7 +80,7 @@ def report(samples):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.callbacks", description=__doc__)
+    parser = arguments("python -m bench.callbacks", __doc__)
     parser.add_argument("--rounds", type=int, default=6, help="alternations of the two")
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
     parser.add_argument("--connections", type=int, default=6, help="concurrent clients")
@@ -88,10 +88,10 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Procfile: 3)")
     args = parser.parse_args(argv)
     with (
-        postgres_database("bench_callbacks") as url,
+        database("bench_callbacks", args.sqlite) as url,
         running_stack("callbacks", url, web_workers=args.workers) as stack,
     ):
-        print_machine(url)
+        print_machine()
         targets = prepare(args.tunes)
         say(
             f"Callback intake: {args.rounds} x {args.seconds:g} s each, {args.connections} "

@@ -5,6 +5,7 @@ with the same client: the favicon redirect, a view that goes through the whole
 middleware stack of the production WSGI server but touches no database.
 """
 
+import argparse
 import contextlib
 import http.client
 import itertools
@@ -50,24 +51,43 @@ def machine():
     }
 
 
-def print_machine(database_url):
+def print_machine():
+    """Say what the figures were measured on (once Django points at the database)."""
+    from django.db import connection
+
     facts = machine()
-    facts["database"] = database_version(database_url)
+    if connection.vendor == "postgresql":
+        major, minor = divmod(connection.pg_version, 10000)
+        facts["database"] = f"PostgreSQL {major}.{minor}"
+    else:
+        import sqlite3
+
+        facts["database"] = f"SQLite {sqlite3.sqlite_version} (a quick check, not a figure)"
     say("Machine: " + "; ".join(f"{key} {value}" for key, value in facts.items()))
 
 
-def database_version(database_url):
-    if database_url.startswith("sqlite"):
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}"
-    import psycopg
-
-    with psycopg.connect(database_url) as connection:
-        return "PostgreSQL " + connection.execute("SHOW server_version").fetchone()[0].split()[0]
+def arguments(prog, doc):
+    """An argument parser with the option every benchmark has."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sqlite", action="store_true", help="use a throw-away SQLite file, not PostgreSQL"
+    )
+    return parser
 
 
 # A throw-away PostgreSQL database
+
+
+@contextlib.contextmanager
+def database(name, sqlite=False):
+    """A throw-away PostgreSQL database's URL, or None: the stack's own SQLite file."""
+    if sqlite:
+        yield None
+        return
+    with postgres_database(name) as url:
+        yield url
 
 
 @contextlib.contextmanager

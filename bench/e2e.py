@@ -10,15 +10,15 @@ calls per object from the emulator's own log (with callbacks arriving, one read 
 callback and no polling), and whether anything was lost or duplicated.
 """
 
-import argparse
 import os
 import re
 import time
 from collections import Counter
 
 from bench.common import (
+    arguments,
+    database,
     machine_busy_seconds,
-    postgres_database,
     print_machine,
     running_stack,
     say,
@@ -121,7 +121,7 @@ def report(result, problems):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__)
+    parser = arguments("python -m bench.e2e", __doc__)
     parser.add_argument("--people", type=int, default=8, help="client threads")
     parser.add_argument("--tunes", type=int, default=200)
     parser.add_argument("--prompts", type=int, default=1000)
@@ -134,10 +134,10 @@ def main(argv=None):
     timings = {"train_seconds": args.train_seconds, "prompt_seconds": args.prompt_seconds}
     processes = ("emulator", "web", "worker")
     with (
-        postgres_database("bench_e2e") as url,
+        database("bench_e2e", args.sqlite) as url,
         running_stack("e2e", url, processes, emulator_on_disk=False, **timings) as stack,
     ):
-        print_machine(url)
+        print_machine()
         say(f"End to end: {args.people} people post {args.tunes} tunes, then "
             f"{args.prompts // args.tunes} prompts on each")  # fmt: skip
         result, problems = run(

@@ -10,7 +10,6 @@ measured over HTTP against gunicorn on PostgreSQL, one request at a time, the pa
 and the trivial view in turn. Target: within 3x of the trivial view.
 """
 
-import argparse
 import io
 import time
 from datetime import timedelta
@@ -20,8 +19,9 @@ from PIL import Image
 from bench.common import (
     TRIVIAL,
     Call,
+    arguments,
     compare_latencies,
-    postgres_database,
+    database,
     print_machine,
     running_stack,
     say,
@@ -186,13 +186,13 @@ def report(figures):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__)
+    parser = arguments("python -m bench.pages", __doc__)
     parser.add_argument("--tunes", type=int, default=10_000)
     parser.add_argument("--prompts", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=60, help="requests of each page")
     args = parser.parse_args(argv)
-    with postgres_database("bench_pages") as url, running_stack("pages", url) as stack:
-        print_machine(url)
+    with database("bench_pages", args.sqlite) as url, running_stack("pages", url) as stack:
+        print_machine()
         from django.db import connection
 
         from prompts.models import Prompt

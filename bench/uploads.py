@@ -10,7 +10,6 @@ upload). The task worker then sends the tune to the emulator, which keeps the im
 it received. Target: under 100 MB above idle.
 """
 
-import argparse
 import contextlib
 import io
 import time
@@ -19,9 +18,10 @@ import requests
 from PIL import Image, ImageChops
 
 from bench.common import (
+    arguments,
     children,
+    database,
     descendants,
-    postgres_database,
     print_machine,
     running_stack,
     say,
@@ -143,7 +143,7 @@ def report(figures):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench.uploads", description=__doc__)
+    parser = arguments("python -m bench.uploads", __doc__)
     parser.add_argument("--photos", type=int, default=20)
     parser.add_argument("--megabytes", type=float, default=8.0, help="size of each photo")
     args = parser.parse_args(argv)
@@ -153,10 +153,10 @@ def main(argv=None):
         f"{max(map(len, photos)) / MB:.1f} MB, in {time.monotonic() - started:.0f} s")  # fmt: skip
     processes = ("emulator", "web", "worker")
     with (
-        postgres_database("bench_uploads") as url,
+        database("bench_uploads", args.sqlite) as url,
         running_stack("uploads", url, processes, web_workers=1) as stack,
     ):
-        print_machine(url)
+        print_machine()
         report(measure(stack, photos))
 
 
