@@ -33,8 +33,11 @@ from drills.stack import API_KEY, wait_until
 MB = 1024 * 1024
 
 
-def camera_photos(count, megabytes=8.0, size=(6000, 4000)):
-    """`count` different noisy JPEGs of about `megabytes` each (noise does not compress)."""
+def camera_photos(count, megabytes=8.0):
+    """`count` different noisy JPEGs of about `megabytes` each; at 8 MB they have a
+    camera's 24 megapixels (6000 x 4000). Noise hardly compresses."""
+    width = round(6000 * (megabytes / 8) ** 0.5)
+    size = (width, width * 2 // 3)
     gradient = Image.linear_gradient("L").resize(size)
     noise = [Image.effect_noise(size, 20 + band) for band in range(3)]
     photos = []
@@ -149,8 +152,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     started = time.monotonic()
     photos = camera_photos(args.photos, args.megabytes)
-    say(f"Made {len(photos)} photos of 6000x4000 pixels, {min(map(len, photos)) / MB:.1f} to "
-        f"{max(map(len, photos)) / MB:.1f} MB, in {time.monotonic() - started:.0f} s")  # fmt: skip
+    width, height = Image.open(io.BytesIO(photos[0])).size
+    sizes = [len(data) / MB for data in photos]
+    say(f"Made {len(photos)} photos of {width}x{height} pixels, {min(sizes):.1f} to "
+        f"{max(sizes):.1f} MB, in {time.monotonic() - started:.0f} s")  # fmt: skip
     processes = ("emulator", "web", "worker")
     with (
         database("bench_uploads", args.sqlite) as url,
