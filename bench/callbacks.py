@@ -20,9 +20,9 @@ from bench.common import (
     print_machine,
     running_stack,
     say,
-    server_meters,
     verdict,
 )
+from bench.procs import server_meters
 
 
 def prepare(tunes):

@@ -1,4 +1,5 @@
-"""What the benchmarks share: the machine, a throw-away database, the stack, a load generator.
+"""What the benchmarks share: the machine, a throw-away database, the stack, a load
+generator (bench/procs.py reads what the processes cost).
 
 Every figure is compared with a baseline measured in the same run, on the same server
 with the same client: the favicon redirect, a view that goes through the whole
@@ -249,7 +250,7 @@ def compare_rates(base_url, subjects, *, rounds, seconds, connections, meters=No
     return totals
 
 
-def compare_latencies(base_url, calls, repeats, headers=None):
+def compare_latencies(base_url, calls, repeats):
     """One client: send each call of `calls` (name -> Call) in turn, `repeats` times;
     return name -> Sample (its latencies; a wrong status is an error)."""
     samples = {name: Sample() for name in calls}
@@ -262,67 +263,6 @@ def compare_latencies(base_url, calls, repeats, headers=None):
                 samples[name].errors.append(status)
     connection.close()
     return samples
-
-
-# Processes
-
-
-def children(pid):
-    """Process ids of pid's children (gunicorn's workers, say)."""
-    with open(f"/proc/{pid}/task/{pid}/children") as listed:
-        return [int(child) for child in listed.read().split()]
-
-
-def descendants(pid):
-    found = []
-    for child in children(pid):
-        found += [child, *descendants(child)]
-    return found
-
-
-def cpu_seconds(pids, reaped=False):
-    """User and system CPU seconds the processes have used so far; with reaped, also
-    their children that have ended (a whole process tree, counted from its live members)."""
-    ticks = 0
-    for pid in pids:
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            ticks += sum(int(value) for value in fields[11 : 15 if reaped else 13])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_seconds(pid):
-    return cpu_seconds([pid, *descendants(pid)], reaped=True)
-
-
-def machine_busy_seconds():
-    """CPU seconds the whole machine has been busy (all cores, every process)."""
-    with open("/proc/stat") as stat:
-        user, nice, system, idle, iowait, irq, softirq, steal = map(
-            int, stat.readline().split()[1:9]
-        )
-    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
-
-
-def database_backends():
-    """Process ids of the PostgreSQL backends serving this database (this one's too)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        return [pid for (pid,) in cursor.fetchall()]
-
-
-def server_meters(stack):
-    """CPU meters for the web workers and the database backends of a running stack."""
-    web = stack.processes["web"].pid
-    return {
-        "gunicorn": lambda: cpu_seconds(children(web)),
-        "postgres": lambda: cpu_seconds(database_backends()),
-    }
 
 
 def verdict(met, target):

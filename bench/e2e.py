@@ -18,13 +18,12 @@ from collections import Counter
 from bench.common import (
     arguments,
     database,
-    machine_busy_seconds,
     print_machine,
     running_stack,
     say,
-    tree_cpu_seconds,
     verdict,
 )
+from bench.procs import machine_busy_seconds, tree_cpu_seconds
 from drills import tally
 from drills.__main__ import Drill
 

@@ -19,15 +19,14 @@ from PIL import Image, ImageChops
 
 from bench.common import (
     arguments,
-    children,
     database,
-    descendants,
     print_machine,
     running_stack,
     say,
     verdict,
 )
-from drills.portal import Person
+from bench.procs import children, descendants, memory, reset_peak
+from drills.portal import Person, photo
 from drills.stack import API_KEY, wait_until
 
 MB = 1024 * 1024
@@ -52,21 +51,6 @@ def camera_photos(count, megabytes=8.0):
             quality += 2
         photos.append(out.getvalue())
     return photos
-
-
-# Memory, from /proc (kB)
-
-
-def memory(pid, field):
-    with open(f"/proc/{pid}/status") as status:
-        line = next(line for line in status if line.startswith(field + ":"))
-    return int(line.split()[1]) * 1024
-
-
-def reset_peak(pid):
-    """Make VmHWM (the peak resident size) start again from the current size."""
-    with open(f"/proc/{pid}/clear_refs", "w") as clear_refs:
-        clear_refs.write("5")
 
 
 # The run
@@ -105,8 +89,6 @@ def measure(stack, photos):
     person = Person(stack.web_url, "bench-uploads")
     person.sign_up()
     # Warm up both processes (imports, decoders, connections) with a small tune.
-    from drills.portal import photo
-
     warm_code, _ = post_tune(person, "warm-up", [photo(n) for n in range(4)])
     wait_submitted(warm_code)
     workers = descendants(stack.processes["worker"].pid)
