@@ -109,11 +109,12 @@ def postgres_database(name):
 
 
 @contextlib.contextmanager
-def running_stack(name, database_url, processes=("web",), **options):
+def running_stack(name, database_url, processes=("web",), env=None, **options):
     """Start the portal's processes on loopback and point this process's Django at the
-    same database and settings (as the drills do)."""
+    same database and settings (as the drills do; env overrides some of those)."""
     folder = tempfile.mkdtemp(prefix=f"bench-{name}-")
     stack = Stack(folder, database_url=database_url, **options)
+    stack.env.update(env or {})
     os.environ.update(stack.env)
     import django
 
