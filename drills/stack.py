@@ -7,6 +7,7 @@ it runs several web servers and workers, as if on several machines, with media
 in a bucket on moto's S3 server and each process given a media folder of its own.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -31,9 +32,14 @@ def free_port():
 class Stack:
     def __init__(
         self, folder, *, train_seconds=2.0, prompt_seconds=1.0, database_url=None,
-        webs=1, workers=1, bucket=False,
+        webs=1, workers=1, bucket=False, web_workers=None, emulator_on_disk=True,
     ):  # fmt: skip
         self.folder = Path(folder)
+        # gunicorn workers per web server: fewer when several share the machine.
+        self.web_workers = web_workers or (3 if webs == 1 else 2)
+        # On disk the emulator survives a restart, but rewrites its state file on
+        # every change; in memory it costs no more CPU than Astria would.
+        self.emulator_on_disk = emulator_on_disk
         self.emulator_port = free_port()
         self.web_ports = [free_port() for _ in range(webs)]
         self.web_port = self.web_ports[0]
@@ -90,10 +96,11 @@ class Stack:
 
     def commands(self):
         python = sys.executable
+        data = ["--data-dir", str(self.folder / "emulator")] if self.emulator_on_disk else []
         commands = {
             "emulator": [
                 python, "-m", "astria_emulator", "--port", str(self.emulator_port),
-                "--api-key", API_KEY, "--data-dir", str(self.folder / "emulator"),
+                "--api-key", API_KEY, *data,
                 "--train-seconds", str(self.train_seconds),
                 "--prompt-seconds", str(self.prompt_seconds),
                 "--public-url", self.emulator_url,
@@ -102,7 +109,7 @@ class Stack:
         for name, port in zip(self.webs, self.web_ports, strict=True):
             commands[name] = [
                 python, "-m", "gunicorn", "astria_portal.wsgi", "--bind", f"127.0.0.1:{port}",
-                "--workers", "3" if len(self.webs) == 1 else "2", "--timeout", "60",
+                "--workers", str(self.web_workers), "--timeout", "60",
             ]  # fmt: skip
         for name in self.workers:
             commands[name] = [python, "manage.py", "qcluster"]
@@ -153,16 +160,24 @@ class Stack:
                 wait_until(lambda url=url: _answers(f"{url}/healthz"), 20, web)
 
     def kill(self, name, sig=signal.SIGKILL, grace=15):
-        """Send sig to the process group; SIGKILL it if it has not ended after grace s."""
+        """Send sig to the process (SIGKILL to its whole group); SIGKILL the group if
+        it has not ended after grace s, and whatever it left behind."""
         process = self.processes.pop(name)
         try:
-            os.killpg(process.pid, sig)
+            if sig == signal.SIGKILL:
+                os.killpg(process.pid, sig)
+            else:
+                # It stops its own children: django-q2's cluster, signalled all at
+                # once, hangs until it is killed.
+                os.kill(process.pid, sig)
             process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait()
         except ProcessLookupError:
             pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
     def stop(self):
         for name in list(self.processes):

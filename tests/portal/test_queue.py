@@ -22,6 +22,7 @@ def test_the_cluster_config_leaves_retries_to_the_app():
     assert conf["catch_up"] is False
     assert 1 <= conf["workers"] <= 2
     assert not conf.get("sync")
+    assert conf["save_limit"] == 0  # the purge prunes finished tasks by age
 
 
 def test_django_q_does_not_warn_about_its_configuration():

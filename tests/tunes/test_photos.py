@@ -351,6 +351,32 @@ def test_it_downscales_to_the_maximum_edge(size, expected):
     assert_colour(open_clean(photo).getpixel((10, 10)), fx.RED)
 
 
+def test_it_decodes_a_large_jpeg_at_a_reduced_scale(monkeypatch):
+    decoded = []
+    load = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded.append(self.size) or load(self)
+    )
+    data = fx.encode(fx.picture(4400, 3000), "JPEG")
+
+    photo = sanitise(upload(data), "camera.jpg")
+
+    # Half the size still covers 2048 x 1396, a quarter would not.
+    assert set(decoded) == {(2200, 1500)}
+    assert (photo.width, photo.height) == (2048, 1396)
+    clean = open_clean(photo)
+    assert_colour(clean.getpixel((10, 10)), fx.RED)
+    assert_colour(clean.getpixel((1024, 698)), fx.BLUE)
+
+
+def test_it_refuses_a_truncated_jpeg_decoded_at_a_reduced_scale():
+    data = fx.encode(fx.picture(4400, 3000), "JPEG")
+
+    error = rejection(data[: len(data) * 2 // 3], "cut.jpg")
+
+    assert error.code == "photo_invalid"
+
+
 def test_it_downscales_with_a_smoothing_filter(settings):
     settings.PHOTO_MAX_EDGE = 600
     stripes = Image.frombytes("L", (1200, 1200), bytes([0, 255]) * 600 * 1200)

@@ -1,0 +1,115 @@
+"""Callback intake: requests per second of the callback endpoint against the trivial view.
+
+    .venv/bin/python -m bench.callbacks [--rounds 6] [--seconds 5] [--connections 6]
+
+gunicorn (3 sync workers, as the Procfile) on PostgreSQL. Every callback names a tune
+still training and carries a body not seen before, so each one takes the full path:
+token check, a new receipt and a refresh task enqueued, in one transaction.
+Target: at least half the trivial view's rate.
+"""
+
+import itertools
+import json
+
+from bench.common import (
+    TRIVIAL,
+    Call,
+    arguments,
+    compare_rates,
+    database,
+    print_machine,
+    running_stack,
+    say,
+    verdict,
+)
+from bench.procs import server_meters
+
+
+def prepare(tunes):
+    """A user with `tunes` tunes in training; return the callback path of each."""
+    from django.contrib.auth.models import User
+
+    from astria_portal.callbacks import callback_url
+    from tunes.models import Tune
+
+    owner = User.objects.create_user("bench-callbacks")
+    Tune.objects.bulk_create(
+        Tune(owner=owner, name=f"tune {n}", class_name="woman", model_kind="sd15",
+             status=Tune.Status.TRAINING, remote_id=1_000_000 + n)
+        for n in range(tunes)
+    )  # fmt: skip
+    return [
+        (tune.remote_id, "/" + callback_url("tune", tune).split("/", 3)[3])
+        for tune in Tune.objects.filter(owner=owner)
+    ]
+
+
+def measure(base_url, targets, *, rounds, seconds, connections, meters=None):
+    """Interleave the trivial view and first-time callbacks; return name -> Sample."""
+    bodies = itertools.count()  # never repeats, across rounds
+
+    def callback(n):
+        remote_id, path = targets[n % len(targets)]
+        # A body never seen before: a new receipt and a refresh task, not a replay.
+        body = {"tune": {"id": remote_id, "trained_at": None, "n": next(bodies)}}
+        headers = {"Content-Type": "application/json"}
+        return Call(path, "POST", json.dumps(body).encode(), headers, expected=204)
+
+    def trivial(n):
+        return Call(TRIVIAL, expected=301)
+
+    subjects = {"trivial view": trivial, "callback": callback}
+    return compare_rates(
+        base_url, subjects, rounds=rounds, seconds=seconds, connections=connections, meters=meters
+    )
+
+
+def report(samples):
+    for name, sample in samples.items():
+        say(
+            f"  {name:>12}: {len(sample.latencies):6d} requests, {sample.rate:7.0f} req/s, "
+            f"median {sample.median_ms:5.1f} ms, p95 {sample.percentile(0.95):5.1f} ms, "
+            f"{len(sample.errors)} errors"
+        )
+        if sample.cpu:
+            cpu = ", ".join(f"{name} {sample.cpu_ms(name):.2f} ms" for name in sample.cpu)
+            say(f"  {'':>12}  CPU per request: {cpu}")
+    ratio = samples["callback"].rate / samples["trivial view"].rate
+    say(f"  callback rate / trivial rate: {ratio:.2f}  {verdict(ratio >= 0.5, '>= 0.50')}")
+    return ratio
+
+
+def main(argv=None):
+    parser = arguments("python -m bench.callbacks", __doc__)
+    parser.add_argument("--rounds", type=int, default=6, help="alternations of the two")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each run")
+    parser.add_argument("--connections", type=int, default=6, help="concurrent clients")
+    parser.add_argument("--tunes", type=int, default=200, help="tunes the callbacks name")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (Procfile: 3)")
+    args = parser.parse_args(argv)
+    with (
+        database("bench_callbacks", args.sqlite) as url,
+        running_stack("callbacks", url, web_workers=args.workers) as stack,
+    ):
+        print_machine()
+        targets = prepare(args.tunes)
+        say(
+            f"Callback intake: {args.rounds} x {args.seconds:g} s each, {args.connections} "
+            f"connections, gunicorn with {stack.web_workers} workers"
+        )
+        samples = measure(
+            stack.web_url,
+            targets,
+            rounds=args.rounds,
+            seconds=args.seconds,
+            connections=args.connections,
+            meters=server_meters(stack),
+        )
+        report(samples)
+        from django_q.models import OrmQ
+
+        say(f"  refresh tasks enqueued: {OrmQ.objects.count()}")
+
+
+if __name__ == "__main__":
+    main()

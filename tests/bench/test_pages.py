@@ -1,0 +1,26 @@
+"""bench.pages still runs: a few tunes, the featured one with its 200 images."""
+
+import pytest
+
+from bench import pages
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_counts_queries_and_measures_latency(live_server, capsys):
+    owner, staff = pages.create_people()
+    tune = pages.create_featured(owner)
+    figures = {}
+    for tunes, prompts in ((2, 10), (4, 20)):
+        pages.grow(owner, tunes, prompts)
+        figures[f"{tunes}/{prompts}"] = (
+            pages.count_queries(owner, staff, tune),
+            pages.measure_latency(live_server.url, owner, staff, tune, repeats=1),
+        )
+    pages.report(figures)
+
+    for queries, latencies in figures.values():
+        assert set(queries) == {"tune list", "tune page", "admin tune list"}
+        assert all(count > 0 for count in queries.values())
+        assert all(sample.latencies and not sample.errors for sample in latencies.values())
+    assert "slowest page / trivial view" in capsys.readouterr().out

@@ -1,0 +1,35 @@
+"""The benchmarks that need the whole stack still run, at a tiny size on SQLite."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    result = subprocess.run(
+        [sys.executable, "-m", *args, "--sqlite"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_the_uploads_benchmark_reports_memory_and_bytes():
+    out = run("bench.uploads", "--photos", "4", "--megabytes", "0.3")
+
+    assert "web process: idle" in out
+    assert "MB above idle" in out
+    assert "of the bytes uploaded" in out
+
+
+def test_the_end_to_end_benchmark_reports_calls_and_nothing_lost():
+    out = run("bench.e2e", "--people", "1", "--tunes", "1", "--prompts", "1")
+
+    assert "1.00 per tune" in out
+    assert "1.00 per prompt" in out
+    assert "lost or duplicated: none" in out
