@@ -90,8 +90,10 @@ ALLOWED_HOSTS = env.list(
 )
 
 # The public root Astria calls back at; callback URLs are built from it.
+# `make run` serves on WEB_PORT; in development the callbacks go back to it.
+WEB_PORT = _int("WEB_PORT", 8000, minimum=1)
 PUBLIC_BASE_URL = env.str(
-    "PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else ""
+    "PUBLIC_BASE_URL", default=f"http://127.0.0.1:{WEB_PORT}" if DEBUG else ""
 ).rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 if urlsplit(PUBLIC_BASE_URL).scheme == "https":

@@ -26,7 +26,7 @@ def load_settings(monkeypatch, **environ):
     """Evaluate settings.py afresh with the given environment."""
     for name in (
         "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "ASTRIA_API_KEY",
-        "ASTRIA_API_URL", "DATABASE_URL", "EMAIL_URL", "Q_WORKERS", "SIGNUP_ENABLED",
+        "ASTRIA_API_URL", "DATABASE_URL", "EMAIL_URL", "Q_WORKERS", "SIGNUP_ENABLED", "WEB_PORT",
     ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
@@ -151,3 +151,9 @@ def test_a_public_host_missing_from_allowed_hosts_is_warned_about():
 def test_the_development_defaults_are_clean():
     assert settings.CONFIG_ERRORS == []
     assert checks.check_settings(None) == []
+
+
+def test_in_development_the_callbacks_go_back_to_the_web_port(monkeypatch):
+    assert load_settings(monkeypatch)["PUBLIC_BASE_URL"] == "http://127.0.0.1:8000"
+    conf = load_settings(monkeypatch, WEB_PORT="8310")
+    assert conf["PUBLIC_BASE_URL"] == "http://127.0.0.1:8310"
