@@ -26,16 +26,16 @@ def submit_prompt(prompt_id):
     prompt = Prompt.objects.select_related("tune").filter(pk=prompt_id).first()
     if prompt is None or prompt.status not in Prompt.SUBMIT_STATUSES:
         return "not due"
-    if not prompt.fix_target():
-        prompt.refresh_from_db()
-        if prompt.sent_text:
-            pass  # another run fixed it first
-        elif prompt.tune.status in TUNE_GONE:
+    # fix_target() is False when the tune has no remote id yet, or when another run
+    # fixed the target first.
+    fixed_elsewhere = Prompt.objects.filter(pk=prompt_id).exclude(sent_text="")
+    fixed = prompt.fix_target() or fixed_elsewhere.exists()
+    if not fixed:
+        if prompt.tune.status in TUNE_GONE:
             prompt.mark_failed(f"The fine-tune is {prompt.tune.get_status_display().lower()}.")
             return "failed"
-        else:
-            prompt.wait_for_tune(TUNE_WAIT)
-            return "waiting for the tune"
+        prompt.wait_for_tune(TUNE_WAIT)
+        return "waiting for the tune"
     return submission.submit(Prompt, prompt_id, create=_create, find_existing=_find_by_callback)
 
 
