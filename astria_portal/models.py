@@ -54,6 +54,7 @@ class RemoteJob(models.Model):
     REFRESH_TASK = ""
     DELETE_TASK = ""
     GONE_MESSAGE = "Astria no longer has this object."
+    GAVE_UP_MESSAGE = "Astria did not finish it and reported no error."
 
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     remote_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -165,6 +166,18 @@ class RemoteJob(models.Model):
 
     def mark_stalled(self):
         return False
+
+    def expected_end(self):
+        """When Astria should have finished: polls and give-up times count from here."""
+        return self.submitted_at or self.created_at
+
+    def give_up_after(self):
+        """Seconds past expected_end() after which silence from Astria is a failure."""
+        raise NotImplementedError
+
+    def give_up(self):
+        """Fail a job Astria never finished nor failed, so its owner knows and is refunded."""
+        return self.mark_failed(self.GAVE_UP_MESSAGE)
 
     def delete_after(self, now):
         """When deletion may start: now, or once a create that may be in flight has ended."""

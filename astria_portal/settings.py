@@ -471,6 +471,11 @@ RECONCILE_MAX_WAIT = 2 * 60 * 60
 RECONCILE_BATCH = 20
 # A tune still not trained this long after its ETA is shown as overdue (stalled).
 STALL_AFTER = _int("STALL_AFTER", 6 * 60 * 60, minimum=60)
+# Astria may never say a job failed (a failed tune can simply never get trained_at):
+# this long after its expected end, a tune or prompt still unfinished is failed and
+# its allowance given back (docs/astria.md, "Failures").
+TUNE_GIVE_UP_AFTER = _int("TUNE_GIVE_UP_AFTER", 24 * 60 * 60, minimum=600)
+PROMPT_GIVE_UP_AFTER = _int("PROMPT_GIVE_UP_AFTER", 3 * 60 * 60, minimum=600)
 
 # --- Quotas (per user and calendar month; staff can override per user) -------------
 

@@ -69,13 +69,19 @@ def reconcile(model):
 
 
 def _check_later(job, now):
-    """Back off: 2x the previous wait, capped; stalled once far past the expected end."""
+    """Back off: 2x the previous wait, capped. Far past the expected end a job is shown
+    as overdue; past the give-up time it fails, since Astria may never say it failed."""
+    late = now - job.expected_end()
+    if late > timedelta(seconds=job.give_up_after()):
+        log.error("%s %s: no result from Astria %s after the expected end; giving up",
+                  type(job).__name__, job.code, late)  # fmt: skip
+        job.give_up()
+        return
     wait = min(settings.CALLBACK_GRACE * 2 ** (job.checks + 1), settings.RECONCILE_MAX_WAIT)
     type(job).objects.filter(pk=job.pk).update(
         next_check_at=now + timedelta(seconds=wait), checks=job.checks + 1
     )
-    expected = getattr(job, "eta", None) or job.submitted_at or job.created_at
-    if now - expected > timedelta(seconds=settings.STALL_AFTER) and not job.mark_stalled():
+    if late > timedelta(seconds=settings.STALL_AFTER) and not job.mark_stalled():
         log.error("%s %s is still unfinished on Astria", type(job).__name__, job.code)
 
 

@@ -3,6 +3,7 @@ import uuid
 from datetime import timedelta
 from itertools import islice
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
@@ -31,19 +32,22 @@ ASPECT_RATIOS = [
 def astria_text(tune, text):
     """The prompt as Astria needs it: the tune's trigger put in for its model.
 
-    Checkpoints are addressed by their token and class ("ohwx man"); a Flux LoRA
-    is a ``<lora:ID:1>`` tag on the base tune, FaceID a ``<faceid:ID:1>`` tag.
+    Checkpoints (and every test-mode tune) are addressed by token and class ("ohwx
+    man"); a Flux LoRA is a ``<lora:ID:1>`` tag on the base tune followed by the
+    same; FaceID is a ``<faceid:ID:1>`` tag with the class word right after it, as
+    Astria's docs write it ("<faceid:ID:1> woman trekking in the alps").
     """
     text = " ".join(text.split())
-    if tune.spec["model_type"] == "faceid":
-        return f"{faceid_tag(tune.remote_id)} {text}"
+    if tune.uses_adapter_tag and tune.spec["model_type"] == "faceid":
+        leading = re.compile(rf"^(?:an? )?{re.escape(tune.class_name)}\b[ ,]*", re.IGNORECASE)
+        return f"{faceid_tag(tune.remote_id)} {tune.class_name} {leading.sub('', text)}".strip()
     subject = f"{tune.trigger_token} {tune.class_name}"
     if subject.lower() not in text.lower():
         word = re.compile(rf"\b(?:an? )?{re.escape(tune.class_name)}\b", re.IGNORECASE)
         text, found = word.subn(subject, text, count=1)
         if not found:
             text = f"{subject}, {text}"
-    if tune.spec["model_type"] == "lora":
+    if tune.uses_adapter_tag:
         return f"{lora_tag(tune.remote_id)} {text}"
     return text
 
@@ -79,6 +83,10 @@ class Prompt(RemoteJob):
     REFRESH_TASK = "prompts.tasks.refresh_prompt"
     DELETE_TASK = "prompts.tasks.delete_prompt"
     GONE_MESSAGE = "Astria no longer has this prompt."
+    GAVE_UP_MESSAGE = (
+        "Astria did not finish these images, long after it should have, and reported no "
+        "error. They are back in your monthly allowance: try again."
+    )
 
     tune = models.ForeignKey(Tune, on_delete=models.CASCADE, related_name="prompts")
     text = models.TextField(max_length=1500, help_text="What the user wrote.")
@@ -173,9 +181,7 @@ class Prompt(RemoteJob):
         if tune.remote_id is None:
             return False
         self.sent_text = astria_text(tune, self.text)
-        self.remote_tune_id = tune.remote_id
-        if tune.spec["model_type"] in ("lora", "faceid"):
-            self.remote_tune_id = tune.spec["base_tune_id"]
+        self.remote_tune_id = tune.prompt_target_id
         return bool(
             Prompt.objects.filter(pk=self.pk, sent_text="").update(
                 sent_text=self.sent_text, remote_tune_id=self.remote_tune_id
@@ -210,7 +216,7 @@ class Prompt(RemoteJob):
                     self._add_images(remote.images)
             return changed
         if remote.is_failed:
-            return self.mark_failed(remote.user_error)
+            return self.mark_failed(remote.failure)
         if remote.started_training_at:
             return self._forward(self.Status.GENERATING, started_at=remote.started_training_at)
         return False
@@ -237,6 +243,14 @@ class Prompt(RemoteJob):
 
     def delete_remote(self, client, remote_id):
         client.delete_prompt(remote_id, tune_id=self.remote_tune_id)
+
+    def expected_end(self):
+        # A prompt sent while its tune trains waits on Astria until training ends.
+        sent = super().expected_end()
+        return max(sent, self.tune.eta) if self.tune.eta else sent
+
+    def give_up_after(self):
+        return settings.PROMPT_GIVE_UP_AFTER
 
     def delete_local(self):
         self.delete_files()

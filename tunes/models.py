@@ -86,6 +86,11 @@ class Tune(RemoteJob):
     REFRESH_TASK = "tunes.tasks.refresh_tune"
     DELETE_TASK = "tunes.tasks.delete_tune"
     GONE_MESSAGE = "Astria no longer has this fine-tune."
+    GAVE_UP_MESSAGE = (
+        "Astria did not finish training it, long after the time it gave, and reported no "
+        "error. It is back in your monthly allowance: train again with the same photos, "
+        "or delete it."
+    )
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     name = models.CharField(max_length=80, help_text="The user's name for this fine-tune.")
@@ -132,6 +137,21 @@ class Tune(RemoteJob):
     @property
     def trigger_token(self):
         return self.token or self.spec["token"]
+
+    @property
+    def uses_adapter_tag(self):
+        """Prompted through a ``<lora:ID:1>``/``<faceid:ID:1>`` tag on a shared base tune.
+
+        Not in test mode: Astria's docs say prompts on a ``branch=fast`` tune are free,
+        and say nothing of prompts on a base tune naming one, so a test-mode tune is
+        always prompted at its own id (docs/astria.md, "Test mode").
+        """
+        return self.spec["model_type"] in ("lora", "faceid") and not self.test_mode
+
+    @property
+    def prompt_target_id(self):
+        """The Astria tune its prompts are posted to: the base tune for adapter models."""
+        return self.spec["base_tune_id"] if self.uses_adapter_tag else self.remote_id
 
     @property
     def is_finished(self):
@@ -219,7 +239,7 @@ class Tune(RemoteJob):
                 self._cas([self.Status.TRAINED], expires_at=remote.expires_at)
             return changed
         if remote.is_failed:
-            return self.mark_failed(remote.user_error, **times)
+            return self.mark_failed(remote.failure, **times)
         if times:
             type(self).objects.filter(pk=self.pk, status__in=self.IN_FLIGHT).update(**times)
         return False
@@ -247,6 +267,12 @@ class Tune(RemoteJob):
 
     def mark_stalled(self):
         return self._forward(self.Status.STALLED)
+
+    def expected_end(self):
+        return self.eta or super().expected_end()
+
+    def give_up_after(self):
+        return settings.TUNE_GIVE_UP_AFTER
 
     def mark_deleting(self, reason=DeletionReason.USER, enqueue=True):
         return super().mark_deleting(enqueue=enqueue, deletion_reason=reason)

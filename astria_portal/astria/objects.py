@@ -16,6 +16,9 @@ from .errors import InvalidResponse
 RETENTION = timedelta(days=30)
 MILLICENTS_PER_DOLLAR = 100_000
 ADAPTER_TAG = re.compile(r"<[^>]*:(\d+):")
+FAILED_WITHOUT_MESSAGE = "Astria marked it as failed without saying why."
+# Names under which Astria's records carry a failure message (docs/astria.md).
+FAILURE_MESSAGES = ("user_error", "fail_message")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class RemoteTune:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     user_error: str | None = None
+    failed_at: datetime | None = None
     ckpt_url: str | None = None
     ckpt_urls: tuple[str, ...] = ()
     orig_images: tuple[str, ...] = ()
@@ -50,7 +54,13 @@ class RemoteTune:
 
     @property
     def is_failed(self):
-        return bool(self.user_error) and not self.is_trained
+        """Astria says training failed: ``user_error`` or ``failed_at`` (docs/astria.md)."""
+        return (bool(self.user_error) or self.failed_at is not None) and not self.is_trained
+
+    @property
+    def failure(self):
+        """What to tell the owner of a failed tune, in Astria's words where it gave any."""
+        return self.user_error or FAILED_WITHOUT_MESSAGE
 
     def is_expired(self, now=None):
         now = now or datetime.now(UTC)
@@ -76,6 +86,7 @@ class RemotePrompt:
     cost_mc: int | None = None
     images: tuple[str, ...] = ()
     user_error: str | None = None
+    failed_at: datetime | None = None
     started_training_at: datetime | None = None
     trained_at: datetime | None = None
     created_at: datetime | None = None
@@ -90,7 +101,12 @@ class RemotePrompt:
 
     @property
     def is_failed(self):
-        return bool(self.user_error) and not self.images
+        """Astria says it failed (``user_error`` or ``failed_at``) and it has no images."""
+        return (bool(self.user_error) or self.failed_at is not None) and not self.images
+
+    @property
+    def failure(self):
+        return self.user_error or FAILED_WITHOUT_MESSAGE
 
     @property
     def user_tune_id(self):
@@ -154,7 +170,8 @@ def parse_tune(data):
         expires_at=expires_at,
         created_at=_time(raw.get("created_at")),
         updated_at=_time(raw.get("updated_at")),
-        user_error=_str(raw.get("user_error")) or None,
+        user_error=_failure_message(raw),
+        failed_at=_time(raw.get("failed_at")),
         ckpt_url=_str(raw.get("ckpt_url")),
         ckpt_urls=_strings(raw.get("ckpt_urls")),
         orig_images=_strings(raw.get("orig_images")),
@@ -188,7 +205,8 @@ def parse_prompt(data):
         super_resolution=_bool(raw.get("super_resolution")),
         cost_mc=_int(raw.get("cost_mc")),
         images=_strings(raw.get("images")),
-        user_error=_str(raw.get("user_error")) or None,
+        user_error=_failure_message(raw),
+        failed_at=_time(raw.get("failed_at")),
         started_training_at=_time(raw.get("started_training_at")),
         trained_at=_time(raw.get("trained_at")),
         created_at=_time(raw.get("created_at")),
@@ -211,6 +229,14 @@ def parse_account(data):
         top_off_amount=_int(raw.get("top_off_amount")),
         raw=raw,
     )
+
+
+def _failure_message(raw):
+    for name in FAILURE_MESSAGES:
+        message = _str(raw.get(name))
+        if message and message.strip():
+            return message.strip()
+    return None
 
 
 def _unwrap(data, root):

@@ -48,7 +48,7 @@ def test_a_checkpoint_prompt_goes_to_the_tune_with_its_token(
 def test_lora_and_faceid_prompts_go_to_the_base_tune_and_map_back(
     emulator_media, astria_tune, submit_prompt, model_kind, base, tag
 ):
-    tune = astria_tune(model_kind=model_kind, photos=4)
+    tune = astria_tune(model_kind=model_kind, photos=4, test_mode=False)
     prompt = submit_prompt(tune, text="a woman on a beach at sunset")
     drain_queue()
     prompt.refresh_from_db()
@@ -65,7 +65,8 @@ def test_lora_and_faceid_prompts_go_to_the_base_tune_and_map_back(
 
 
 def test_a_prompt_from_another_tune_is_not_applied(emulator_media, astria_tune, submit_prompt):
-    mine, other = astria_tune(model_kind="flux-lora"), astria_tune(model_kind="flux-lora")
+    mine = astria_tune(model_kind="flux-lora", test_mode=False)
+    other = astria_tune(model_kind="flux-lora", test_mode=False)
     prompt = submit_prompt(mine)
     other_prompt = submit_prompt(other)
     drain_queue()
