@@ -81,9 +81,7 @@ def test_a_tune_trained_after_an_earlier_failure_is_trained(make_tune, owner):
     assert quota.allowance(owner.id).tunes_used == 1
 
 
-def test_a_tune_astria_never_finishes_is_failed_once_long_past_its_eta(
-    make_tune, owner, settings
-):
+def test_a_tune_astria_never_finishes_is_failed_once_long_past_its_eta(make_tune, owner, settings):
     eta = timezone.now()
     tune = training_tune(make_tune, owner, eta)
     silent = body(eta=eta.isoformat())
@@ -118,10 +116,10 @@ def test_a_tune_astria_never_finishes_is_failed_once_long_past_its_eta(
 def test_a_slow_tune_is_not_given_up_before_its_time(make_tune, owner, settings):
     eta = timezone.now()
     tune = training_tune(make_tune, owner, eta)
-    with astria_answers(body(eta=eta.isoformat())):
-        with time_machine.travel(eta + timedelta(seconds=settings.TUNE_GIVE_UP_AFTER - 60)):
-            Tune.objects.filter(pk=tune.pk).update(next_check_at=timezone.now())
-            tasks.reconcile_tunes()
+    almost = eta + timedelta(seconds=settings.TUNE_GIVE_UP_AFTER - 60)
+    with astria_answers(body(eta=eta.isoformat())), time_machine.travel(almost):
+        Tune.objects.filter(pk=tune.pk).update(next_check_at=timezone.now())
+        tasks.reconcile_tunes()
     tune.refresh_from_db()
     assert tune.status == Tune.Status.STALLED
     assert quota.allowance(owner.id).tunes_used == 1
