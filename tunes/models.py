@@ -12,6 +12,7 @@ from django_q.tasks import async_task
 
 from astria_portal import astria, quota
 from astria_portal.models import CallbackReceipt, RemoteJob
+from tunes.photos import CleanPhoto
 
 # How far back the newest tunes are searched for a title after an ambiguous create.
 LOOKUP_DEPTH = 200
@@ -197,6 +198,24 @@ class Tune(RemoteJob):
         if total <= 0:
             return 99
         return max(1, min(99, round(100 * done / total)))
+
+    @property
+    def can_train_again(self):
+        return self.status == self.Status.FAILED and self.photos.exists()
+
+    def copy(self):
+        """An unsaved tune with the same owner, name and choices, for "train again"."""
+        fields = ["owner", "name", "class_name", "model_kind", "token", "steps", "face_crop"]
+        return Tune(test_mode=self.test_mode, **{name: getattr(self, name) for name in fields})
+
+    def kept_photos(self):
+        """The stored training photos, as the upload form gives them, to train again."""
+        kept = []
+        for photo in self.photos.all():
+            with photo.file.open("rb") as f:
+                content = f.read()
+            kept.append(CleanPhoto(content, photo.width, photo.height, photo.sha256, ""))
+        return kept
 
     def astria_fields(self):
         """The options sent to Astria, the same on every attempt."""

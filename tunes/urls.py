@@ -11,4 +11,5 @@ urlpatterns = [
     path("<uuid:code>/status/", views.tune_status, name="status"),
     path("<uuid:code>/photos/<uuid:photo_code>/", views.tune_photo, name="photo"),
     path("<uuid:code>/delete/", views.tune_delete, name="delete"),
+    path("<uuid:code>/train-again/", views.tune_retry, name="retry"),
 ]

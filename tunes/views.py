@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from astria_portal import quota, serving, throttle
 from prompts.forms import PromptForm
@@ -70,21 +70,25 @@ def tune_create(request):
 
 
 def _create_tune(user, data):
+    tune = Tune(owner=user)
+    tune.name = data["name"]
+    tune.class_name = data["class_name"]
+    tune.model_kind = data["model_kind"]
+    tune.token = data["token"]
+    tune.steps = data["steps"]
+    tune.face_crop = data["face_crop"]
+    tune.test_mode = data["test_mode"]
+    return _save_new_tune(tune, data["photos"])
+
+
+def _save_new_tune(tune, photos):
     """Charge the allowance and the daily limit, and save the tune, its photos and its
-    task, in one transaction."""
+    task, in one transaction. photos are sanitised (tunes.photos.CleanPhoto)."""
     with transaction.atomic():
-        quota.charge(user.id, tunes=1)
-        throttle.take(throttle.TUNES, user.id)
-        tune = Tune(owner=user)
-        tune.name = data["name"]
-        tune.class_name = data["class_name"]
-        tune.model_kind = data["model_kind"]
-        tune.token = data["token"]
-        tune.steps = data["steps"]
-        tune.face_crop = data["face_crop"]
-        tune.test_mode = data["test_mode"]
+        quota.charge(tune.owner_id, tunes=1)
+        throttle.take(throttle.TUNES, tune.owner_id)
         tune.save()
-        for position, photo in enumerate(data["photos"]):
+        for position, photo in enumerate(photos):
             image = TrainingImage(tune=tune, position=position, sha256=photo.sha256)
             image.size, image.width, image.height = (
                 len(photo.content),
@@ -95,6 +99,23 @@ def _create_tune(user, data):
             image.save()
         tune.submit()
     return tune
+
+
+@login_required
+@require_POST
+def tune_retry(request, code):
+    """Train a failed tune again, as a new tune with the same photos and choices."""
+    tune = _get_tune_for_user(request, code)
+    if not tune.can_train_again:
+        messages.error(request, "Only a failed fine-tune whose photos are kept can train again.")
+        return redirect(tune)
+    try:
+        again = _save_new_tune(tune.copy(), tune.kept_photos())
+    except (quota.QuotaExceeded, throttle.Throttled) as exc:
+        messages.error(request, exc.message)
+        return redirect(tune)
+    messages.success(request, f"“{again.name}” is on its way to Astria again.")
+    return redirect(again)
 
 
 @login_required

@@ -25,6 +25,7 @@ OBJECTS = {
     "tunes:status": {"code": "tune"},
     "tunes:photo": {"code": "tune", "photo_code": "photo"},
     "tunes:delete": {"code": "tune"},
+    "tunes:retry": {"code": "tune"},
     "prompts:create": {"tune_code": "tune"},
     "prompts:tune_zip": {"tune_code": "tune"},
     "prompts:card": {"code": "prompt"},
