@@ -85,6 +85,7 @@ class RemotePrompt:
     super_resolution: bool | None = None
     cost_mc: int | None = None
     images: tuple[str, ...] = ()
+    tune_ids: tuple[int, ...] = ()  # the fine-tunes it uses, from its "tunes" list
     user_error: str | None = None
     failed_at: datetime | None = None
     started_training_at: datetime | None = None
@@ -110,8 +111,13 @@ class RemotePrompt:
 
     @property
     def user_tune_id(self):
-        """The user's tune: the id in a ``<lora:ID:w>`` tag, else ``tune_id``."""
-        return referenced_tune_id(self.text) or self.tune_id
+        """The user's tune: the id in a ``<lora:ID:w>`` tag, else the one fine-tune of
+        its ``tunes`` list (thin bodies may lack the text), else ``tune_id``."""
+        if referenced_tune_id(self.text):
+            return referenced_tune_id(self.text)
+        if len(self.tune_ids) == 1:
+            return self.tune_ids[0]
+        return self.tune_id
 
 
 @dataclass(frozen=True)
@@ -205,6 +211,7 @@ def parse_prompt(data):
         super_resolution=_bool(raw.get("super_resolution")),
         cost_mc=_int(raw.get("cost_mc")),
         images=_strings(raw.get("images")),
+        tune_ids=_tune_ids(raw.get("tunes")),
         user_error=_failure_message(raw),
         failed_at=_time(raw.get("failed_at")),
         started_training_at=_time(raw.get("started_training_at")),
@@ -229,6 +236,13 @@ def parse_account(data):
         top_off_amount=_int(raw.get("top_off_amount")),
         raw=raw,
     )
+
+
+def _tune_ids(value):
+    if not isinstance(value, list):
+        return ()
+    ids = (_int(item.get("id")) for item in value if isinstance(item, dict))
+    return tuple(tune_id for tune_id in ids if tune_id and tune_id > 0)
 
 
 def _failure_message(raw):
