@@ -7,7 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from .helpers import API_KEY
+from prompts import smoke
+from tests.helpers import API_KEY
+from tunes.models import Tune
 
 
 @pytest.fixture
@@ -89,3 +91,63 @@ def test_a_create_that_timed_out_is_still_cleaned_up(configured):
         run("--idempotency")
 
     assert live_tunes(configured) == 0
+
+
+@pytest.fixture
+def journey(emulator_media, settings):
+    settings.ASTRIA_API_KEY = API_KEY
+    return emulator_media
+
+
+def run_full(*args):
+    return run("--full", "--poll", "0.05", "--timeout", "20", *args)
+
+
+def prompt_posts(emulator):
+    return [c["path"] for c in emulator.requests("POST") if c["path"].endswith("/prompts")]
+
+
+def test_the_full_journey_trains_prompts_downloads_and_deletes_for_free(journey):
+    out = run_full()
+
+    for model_kind in ("flux-lora", "sd15", "faceid"):
+        for step in ("create fast tune", "trained", "create test-mode prompt", "download"):
+            assert f"{model_kind}: {step}" in out
+    assert "delete everything made" in out and "NOT deleted" not in out
+    assert "cost $0.00000" in out
+    assert "Astria check passed." in out
+    tunes = [c for c in journey.requests("POST", "/tunes")]
+    assert len(tunes) == 3
+    # Every prompt went to the fast tune it belongs to, never to a shared base tune.
+    assert sorted(prompt_posts(journey)) == sorted(
+        f"/tunes/{c['object_id']}/prompts" for c in tunes
+    )
+    state = journey.call("GET", "state")
+    assert (state["tunes"]["live"], state["prompts"]["live"]) == (0, 0)
+
+
+def test_it_refuses_to_send_a_prompt_that_may_cost_money(journey, monkeypatch):
+    monkeypatch.setattr(Tune, "prompt_target_id", property(lambda tune: 1504944))
+
+    with pytest.raises(CommandError, match="Refused to send a request that may cost money"):
+        run_full()
+
+    assert prompt_posts(journey) == []
+    assert journey.call("GET", "state")["tunes"]["live"] == 0
+
+
+def test_a_journey_that_cost_money_fails_the_check(journey, monkeypatch):
+    paid = {"branch": "sd15"}
+    monkeypatch.setattr(smoke, "free_tune_fields", lambda tune: {**tune.astria_fields(), **paid})
+
+    with pytest.raises(CommandError, match=r"cost \$[1-9].*it should be \$0"):
+        run_full()
+
+
+def test_an_image_host_off_the_allow_list_fails_the_check(journey, settings):
+    settings.ASTRIA_MEDIA_HOSTS = ["mp.astria.ai"]
+
+    with pytest.raises(CommandError, match="downloading .* failed: .* not an allowed image host"):
+        run_full()
+
+    assert journey.call("GET", "state")["tunes"]["live"] == 0

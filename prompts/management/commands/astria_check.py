@@ -1,5 +1,6 @@
 import io
 import itertools
+import time
 import uuid
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,15 +14,32 @@ from astria_portal.astria import (
     Unauthorized,
     get_client,
 )
+from prompts import smoke
 
 # How far back to look for tunes carrying the check's title.
 RECENT_TUNES = 50
 
 
 class Command(BaseCommand):
-    help = "Check the configured Astria account: API reachable, key valid, balance."
+    help = (
+        "Check the configured Astria account: API reachable, key valid, balance; with "
+        "--full, a free journey of every model from training to a downloaded image."
+    )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help=(
+                "Also train a free branch=fast tune of every model the portal offers, "
+                "write a test-mode prompt on each, download one image through the "
+                "allow-list, delete everything, and report the time and cost of each step."
+            ),
+        )
+        parser.add_argument("--poll", type=float, default=5.0, help="seconds between polls")
+        parser.add_argument(
+            "--timeout", type=float, default=900.0, help="seconds to wait for each result"
+        )
         parser.add_argument(
             "--idempotency",
             action="store_true",
@@ -31,7 +49,7 @@ class Command(BaseCommand):
             ),
         )
 
-    def handle(self, *args, idempotency=False, **options):
+    def handle(self, *args, idempotency=False, full=False, poll=5.0, timeout=900.0, **options):
         try:
             client = get_client()
         except Unauthorized as exc:
@@ -45,6 +63,8 @@ class Command(BaseCommand):
             self.stdout.write(f"API key OK: account {who}, balance {balance}")
             if idempotency:
                 self.check_idempotency(client)
+            if full:
+                self.check_journey(client, account, poll, timeout)
         self.stdout.write(self.style.SUCCESS("Astria check passed."))
 
     def check_account(self, client):
@@ -59,6 +79,32 @@ class Command(BaseCommand):
             ) from None
         except AstriaError as exc:
             raise CommandError(f"Astria account check failed: {exc}") from None
+
+    def check_journey(self, client, before, poll, timeout):
+        self.stdout.write("Free journey of every model (branch=fast, test-mode prompts):")
+        images = [(f"astria-check-{n}.jpg", sample_jpeg(n), "image/jpeg") for n in range(4)]
+        try:
+            smoke.run(client, images, self.step, poll=poll, timeout=timeout)
+        except smoke.NotFree as exc:
+            raise CommandError(f"Refused to send a request that may cost money: {exc}.") from None
+        except smoke.SmokeFailed as exc:
+            raise CommandError(f"The journey failed: {exc}") from None
+        except AstriaError as exc:
+            raise CommandError(f"The journey failed: {exc}") from None
+        after = self.check_account(client)
+        if before.usd_balance_mc is None or after.usd_balance_mc is None:
+            self.stdout.write("Cost: unknown (Astria's answer has no usd_balance_mc).")
+            return
+        spent = before.usd_balance_mc - after.usd_balance_mc
+        self.stdout.write(
+            f"Balance before ${before.balance_usd:,.2f}, after ${after.balance_usd:,.2f}: "
+            f"cost ${spent / 100_000:,.5f}"
+        )
+        if spent:
+            raise CommandError(f"The free journey cost ${spent / 100_000:,.5f}: it should be $0.")
+
+    def step(self, name, started, detail):
+        self.stdout.write(f"  {name:<38} {time.monotonic() - started:6.2f} s  {detail}")
 
     def check_idempotency(self, client):
         title = str(uuid.uuid4())
