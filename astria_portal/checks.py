@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.checks import Error, Warning
 from django.http.request import validate_host
 
+from astria_portal.astria import media
+
 DOCS_HINT = "See the Configuration table in README.md and .env.example."
 
 
@@ -116,4 +118,22 @@ def check_production(app_configs, **kwargs):
                 id="portal.W005",
             )
         )
+    if not settings.ASTRIA_DEMO and not _allows_astria_images(settings.ASTRIA_MEDIA_HOSTS):
+        warnings.append(
+            Warning(
+                f"ASTRIA_MEDIA_HOSTS ({', '.join(settings.ASTRIA_MEDIA_HOSTS) or 'empty'}) "
+                f"does not allow {ASTRIA_IMAGE_HOST}, where Astria serves its images.",
+                hint="Every generated image would be refused. Leave ASTRIA_MEDIA_HOSTS unset "
+                "for the hosts Astria is known to use (docs/astria.md).",
+                id="portal.W006",
+            )
+        )
     return warnings
+
+
+# Where Astria serves generated images today (docs/astria.md, "Image hosts").
+ASTRIA_IMAGE_HOST = "mp.astria.ai"
+
+
+def _allows_astria_images(hosts):
+    return media.allowed(f"https://{ASTRIA_IMAGE_HOST}/key", hosts)

@@ -157,3 +157,25 @@ def test_in_development_the_callbacks_go_back_to_the_web_port(monkeypatch):
     assert load_settings(monkeypatch)["PUBLIC_BASE_URL"] == "http://127.0.0.1:8000"
     conf = load_settings(monkeypatch, WEB_PORT="8310")
     assert conf["PUBLIC_BASE_URL"] == "http://127.0.0.1:8310"
+
+
+@pytest.mark.parametrize(
+    ("hosts", "warned"),
+    [
+        (["sdbooth2-production.s3.amazonaws.com"], True),
+        ([], True),
+        (["http://mp.astria.ai"], True),
+        (["mp.astria.ai", "cdn.astria.ai"], False),
+    ],
+)
+def test_media_hosts_that_refuse_astrias_images_are_warned_about(hosts, warned):
+    with override_settings(ASTRIA_DEMO=False, ASTRIA_MEDIA_HOSTS=hosts):
+        ids = [message.id for message in checks.check_production(None)]
+    assert ("portal.W006" in ids) is warned
+
+
+def test_production_defaults_allow_astrias_image_hosts(monkeypatch):
+    monkeypatch.delenv("ASTRIA_MEDIA_HOSTS", raising=False)
+    conf = load_settings(monkeypatch, **PRODUCTION)
+    with override_settings(ASTRIA_DEMO=False, ASTRIA_MEDIA_HOSTS=conf["ASTRIA_MEDIA_HOSTS"]):
+        assert "portal.W006" not in [message.id for message in checks.check_production(None)]
