@@ -71,11 +71,13 @@ PROMPTS = {
 }
 CALLBACK_ONLY = {"prompt_lora_callback_mp.json": 2955915}
 ERRORS = {"error_422_fields.json": "images must contain at least one image"}
+# fixture -> the ids listed, newest first
+LISTS = {"tune_list_docs.json": [1, 775459], "prompt_list_docs.json": [1]}
 
 
 def test_every_fixture_names_its_source_and_is_replayed():
     names = {path.name for path in FIXTURES.glob("*.json")}
-    assert names == set(TUNES) | set(PROMPTS) | set(CALLBACK_ONLY) | set(ERRORS)
+    assert names == set(TUNES) | set(PROMPTS) | set(CALLBACK_ONLY) | set(ERRORS) | set(LISTS)
     for name in names:
         data = fixture(name)
         assert data["_source"].split()[0].count("/") >= 1, name  # owner/repository path
@@ -198,3 +200,19 @@ def test_a_real_field_map_422_is_final_and_says_what_is_wrong(production):
         client().create_tune(title="t", name="man")
     assert refused.value.status == 422
     assert refused.value.message == ERRORS["error_422_fields.json"]
+
+
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_a_real_list_is_read_to_its_end(production, name):
+    data = fixture(name)
+    path = data["endpoint"].split()[1]
+    production.get(f"{API}{path}", json=data["body"])
+    production.get(f"{API}{path}", json=[])  # the page after the last id: the end
+    if path == "/tunes":
+        found = list(client().iter_tunes(page_size=20))
+        assert [tune.name for tune in found] == ["woman", None]
+    else:
+        found = list(client().iter_prompts(1, page_size=20))
+        assert found[0].images == () and not found[0].is_done
+    assert [item.id for item in found] == LISTS[name]
+    assert "before_id" in production.calls[1].request.url
