@@ -11,7 +11,7 @@ from django.utils import timezone
 from astria_portal import astria
 from astria_portal.models import CallbackReceipt, Heartbeat
 from prompts.models import Prompt
-from tunes import retention
+from tunes import countdown, retention
 from tunes.models import Tune
 
 BALANCE_CACHE_KEY = "dashboard:astria-balance"
@@ -39,12 +39,12 @@ def summary():
         "stalled": tunes.filter(status=Tune.Status.STALLED).order_by("eta"),
         "stuck": _stuck(now),
         "overdue_count": retention.overdue(now).count(),
-        "overdue_age": overdue_age and retention.span(overdue_age),
+        "overdue_age": overdue_age and countdown.span(overdue_age),
         "overdue_warning": overdue_age is not None and overdue_age > OVERDUE_WARNING,
         "last_callback": CallbackReceipt.objects.aggregate(at=Max("last_received_at"))["at"],
         "heartbeat_age": None
         if heartbeat_age is None
-        else retention.span(timedelta(seconds=heartbeat_age)),
+        else countdown.span(timedelta(seconds=heartbeat_age)),
         "heartbeat_ok": heartbeat_age is not None and heartbeat_age <= settings.HEARTBEAT_MAX_AGE,
         "errors": _recent_errors(now),
         "balance": account_balance(),

@@ -12,6 +12,7 @@ from django_q.tasks import async_task
 
 from astria_portal import astria, quota
 from astria_portal.models import CallbackReceipt, RemoteJob
+from tunes.countdown import countdown
 from tunes.photos import CleanPhoto
 
 # How far back the newest tunes are searched for a title after an ambiguous create.
@@ -184,8 +185,6 @@ class Tune(RemoteJob):
     @property
     def storage(self):
         """The countdown to retention_ends_at, for pages and the admin."""
-        from tunes.retention import countdown
-
         return countdown(self)
 
     @property
@@ -324,8 +323,6 @@ class Tune(RemoteJob):
 
         The end state is "expired" when the retention period ran out, else "deleted".
         """
-        from prompts.models import GeneratedImage
-
         record = DeletionRecord(
             tune_code=self.code,
             remote_id=self.remote_id,
@@ -333,7 +330,7 @@ class Tune(RemoteJob):
             test_mode=self.test_mode,
             photos=self.photos.count(),
             prompts=self.prompts.count(),
-            images=GeneratedImage.objects.filter(prompt__tune=self).count(),
+            images=self.prompts.aggregate(n=models.Count("images"))["n"],
             reason=self.deletion_reason or DeletionReason.USER,
             trained_at=self.trained_at,
         )

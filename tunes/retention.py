@@ -4,12 +4,11 @@ A tune's retention clock starts when training ends (or when a tune that never
 trained failed) and runs RETENTION_DAYS; a tune whose storage was extended on
 Astria is kept until Astria's own ``expires_at``. ``Tune.retention_ends_at`` is the
 rule for one tune; ``with_clock`` and ``ends_within`` are the same rule in SQL, for
-the admin's filters, the purge and the dashboard. ``countdown`` turns the time
-left into the band and words that the admin, the user pages and the dashboard show.
+the admin's filters, the purge and the dashboard (tunes/countdown.py turns the time
+left into the words pages show).
 """
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -17,19 +16,8 @@ from django.db.models import Case, F, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from tunes.countdown import DAY, WEEK
 from tunes.models import Tune
-
-DAY = timedelta(days=1)
-WEEK = timedelta(days=7)
-
-# The bands of the countdown, also the CSS classes that colour it.
-PLENTY = "plenty"
-WITHIN_WEEK = "week"
-WITHIN_DAY = "day"
-EXPIRED = "expired"
-EXTENDED = "extended"
-NOT_STARTED = "none"
-DELETED = "deleted"
 
 # The admin's "storage" filter.
 WINDOWS = [
@@ -43,78 +31,6 @@ WINDOWS = [
 
 def period():
     return timedelta(days=settings.RETENTION_DAYS)
-
-
-@dataclass(frozen=True)
-class Countdown:
-    band: str
-    ends_at: datetime | None = None
-    remaining: timedelta | None = None
-
-    @property
-    def label(self):
-        """Staff wording: "expires in 6 d 4 h", "expired 2 d 1 h ago", "extended"."""
-        if self.band in (EXTENDED, DELETED):
-            return self.band
-        if self.band == NOT_STARTED:
-            return "not trained"
-        if self.remaining is None:
-            return "expired"
-        if self.remaining <= timedelta(0):
-            if -self.remaining < timedelta(minutes=1):
-                return "expired just now"
-            return f"expired {span(-self.remaining)} ago"
-        return f"expires in {span(self.remaining)}"
-
-    @property
-    def left(self):
-        """User wording: "6 days left", "5 hours left"."""
-        if self.band == EXPIRED or self.remaining is None or self.remaining <= timedelta(0):
-            return ""
-        days, hours = self.remaining.days, self.remaining.seconds // 3600
-        if days:
-            return f"{days} day{'s' if days != 1 else ''} left"
-        if hours:
-            return f"{hours} hour{'s' if hours != 1 else ''} left"
-        return "less than an hour left"
-
-
-def span(delta):
-    """A duration in words: "6 d 4 h", "5 h 12 min", "12 min"."""
-    minutes = int(delta.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    if minutes:
-        return f"{minutes} min"
-    return "under a minute"
-
-
-def countdown(tune, now=None):
-    """The band and time left until the tune's data must be gone."""
-    if tune.status == Tune.Status.DELETED:
-        return Countdown(DELETED)
-    now = now or timezone.now()
-    ends_at = tune.retention_ends_at
-    remaining = ends_at - now if ends_at else None
-    if tune.status == Tune.Status.EXPIRED:
-        return Countdown(EXPIRED, ends_at, remaining)
-    if tune.auto_extend:
-        return Countdown(EXTENDED, ends_at, remaining)
-    if ends_at is None:
-        return Countdown(NOT_STARTED)
-    if remaining <= timedelta(0):
-        band = EXPIRED
-    elif remaining <= DAY:
-        band = WITHIN_DAY
-    elif remaining <= WEEK:
-        band = WITHIN_WEEK
-    else:
-        band = PLENTY
-    return Countdown(band, ends_at, remaining)
 
 
 # The same rule in SQL

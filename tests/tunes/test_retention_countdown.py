@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
+from tunes.countdown import countdown
 from tunes.models import Tune
-from tunes.retention import countdown
 
 pytestmark = pytest.mark.django_db
 
