@@ -292,6 +292,21 @@ class GeneratedImage(models.Model):
     def extension(self):
         return {"image/png": "png", "image/webp": "webp"}.get(self.content_type, "jpg")
 
+    @property
+    def gave_up(self):
+        """Not downloaded, and no attempt is due: its attempts ran out or it was refused."""
+        return not self.file and self.next_attempt_at is None
+
+    def download_again(self):
+        """Start a fresh series of download attempts for an image that was given up."""
+        with transaction.atomic():
+            rows = GeneratedImage.objects.filter(
+                pk=self.pk, file="", next_attempt_at__isnull=True
+            ).update(attempts=0, next_attempt_at=timezone.now(), last_error="")
+            if rows:
+                async_task("prompts.tasks.download_image", self.pk)
+        return rows == 1
+
     def delete_files(self):
         for field in (self.file, self.thumbnail):
             if field:
