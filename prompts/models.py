@@ -13,6 +13,7 @@ from astria_portal import astria, quota
 from astria_portal.astria import faceid_tag, lora_tag
 from astria_portal.callbacks import callback_url
 from astria_portal.models import RemoteJob
+from prompts.text import unsendable
 from tunes.models import Tune, remove_empty_folder
 
 # How far back a tune's newest prompts are searched after an ambiguous create.
@@ -166,8 +167,16 @@ class Prompt(RemoteJob):
         async_task("prompts.tasks.submit_prompt", self.pk)
 
     def fix_target(self):
-        """Decide, once, the remote tune and text sent: both must not change between attempts."""
+        """Decide, once, the remote tune and text sent: both must not change between attempts.
+
+        A prompt whose words Astria would read as settings (saved before the forms
+        refused them) is failed instead, its images given back; returns False then.
+        """
         tune = self.tune
+        refused = unsendable(self)
+        if refused:
+            self.mark_failed(refused)
+            return False
         if self.sent_text:
             return True
         if tune.remote_id is None:

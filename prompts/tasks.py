@@ -27,10 +27,12 @@ def submit_prompt(prompt_id):
     prompt = Prompt.objects.select_related("tune").filter(pk=prompt_id).first()
     if prompt is None or prompt.status not in Prompt.SUBMIT_STATUSES:
         return "not due"
-    # fix_target() is False when the tune has no remote id yet, or when another run
-    # fixed the target first.
+    # fix_target() is False when the tune has no remote id yet, when another run
+    # fixed the target first, or when it refused the text (and failed the prompt).
     fixed_elsewhere = Prompt.objects.filter(pk=prompt_id).exclude(sent_text="")
     fixed = prompt.fix_target() or fixed_elsewhere.exists()
+    if prompt.status == Prompt.Status.FAILED:
+        return "refused"
     if not fixed:
         if prompt.tune.status in TUNE_GONE:
             prompt.mark_failed(f"The fine-tune is {prompt.tune.get_status_display().lower()}.")
