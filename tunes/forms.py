@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.conf import settings
 
+from astria_portal import oneline
 from tunes.models import MODELS
 from tunes.photos import PhotoError, sanitise
 
@@ -77,6 +78,12 @@ class TuneForm(forms.Form):
         required=False,
         label="Crop to faces",
     )
+
+    def clean_name(self):
+        # One line: the name goes into e-mail subjects and the admin's lists.
+        value = oneline.collapse(self.cleaned_data["name"])
+        oneline.validate(value)
+        return value
 
     def clean_custom_class(self):
         # The class goes into every prompt of the tune: words only, so that nothing in
