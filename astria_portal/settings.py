@@ -106,7 +106,7 @@ INSTALLED_APPS = [
     "astria_portal.apps.PortalConfig",
     "tunes",
     "prompts",
-    "django.contrib.admin",
+    "astria_portal.apps.PortalAdminConfig",  # django.contrib.admin on the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
