@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.core import checks
 from django.db.models.signals import post_migrate
 
@@ -15,6 +16,12 @@ class PortalConfig(AppConfig):
         checks.register(portal_checks.check_production, checks.Tags.security, deploy=True)
         post_migrate.connect(install_schedules, sender=self)
         post_migrate.connect(create_cache_table, sender=self)
+
+
+class PortalAdminConfig(AdminConfig):
+    """Django's admin on the project's site (admin_site.py)."""
+
+    default_site = "astria_portal.admin_site.PortalAdminSite"
 
 
 def create_cache_table(using="default", verbosity=1, **kwargs):

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -22,6 +23,17 @@ STUCK_AFTER = timedelta(minutes=15)
 # The purge runs hourly: older overdue data means an item is stuck (R35).
 OVERDUE_WARNING = timedelta(hours=2)
 LIST_LENGTH = 10
+# What the dashboard shows, besides counts of the service's own rows.
+SHOWN = (Tune, Prompt)
+
+
+def may_view(request):
+    """Staff whom the admin lets view the tunes and prompts the dashboard lists."""
+    site = admin.site
+    return all(
+        site.is_registered(model) and site.get_model_admin(model).has_view_permission(request)
+        for model in SHOWN
+    )
 
 
 def summary():

@@ -1,8 +1,19 @@
-"""Response headers that Django's SecurityMiddleware and django-csp do not set, and the
-bucket's place in the Content-Security-Policy."""
+"""Response headers that Django's SecurityMiddleware and django-csp do not set, the
+bucket's place in the Content-Security-Policy, and a page for a busy SQLite file."""
+
+import logging
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import DatabaseError, OperationalError
+from django.http import HttpResponse
+from django.shortcuts import render
+
+log = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait before trying again (Retry-After).
+BUSY_RETRY_AFTER = 10
+BUSY_TEXT = "The database is busy. Nothing was saved; try again in a few seconds.\n"
 
 
 def security_headers(get_response):
@@ -31,3 +42,27 @@ def bucket_images(get_response):
         return response
 
     return middleware
+
+
+class DatabaseBusy:
+    """SQLite (development) says "database is locked" when another process holds the file
+    past the busy timeout: answer any view with a page saying so (503, Retry-After)
+    instead of a server error. Production runs PostgreSQL, which never says this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, OperationalError) and "database is locked" in str(exception)):
+            return None
+        log.warning("The database was locked past its busy timeout: %s %s", request.method,
+                    request.path)  # fmt: skip
+        try:
+            response = render(request, "503_busy.html", status=503)
+        except DatabaseError:  # the page itself needed the database (the session, the user)
+            response = HttpResponse(BUSY_TEXT, status=503, content_type="text/plain")
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response

@@ -2,12 +2,14 @@
 
 django-q2 redelivers a task whose worker died before acknowledging it. The
 row is inserted before sending (the insert is the claim), and removed again
-if sending fails, so a later run may try.
+if sending fails, so a later run may try. Every subject goes out as one clean line,
+whatever user text (a tune's name) it was built from.
 """
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
+from astria_portal import oneline
 from astria_portal.models import SentNotice
 
 
@@ -18,7 +20,7 @@ def send_once(kind, code, subject, body, to):
     except IntegrityError:
         return "already sent"
     try:
-        send_mail(subject, body, None, to)
+        send_mail(oneline.clean(subject), body, None, to)
     except Exception:
         notice.delete()
         raise

@@ -106,7 +106,7 @@ INSTALLED_APPS = [
     "astria_portal.apps.PortalConfig",
     "tunes",
     "prompts",
-    "django.contrib.admin",
+    "astria_portal.apps.PortalAdminConfig",  # django.contrib.admin on the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "astria_portal.middleware.security_headers",
     # After django-csp, so that its policy sees what this adds: a bucket's images.
     "astria_portal.middleware.bucket_images",
+    # A view that finds SQLite locked past its busy timeout: a "try again" page (503).
+    "astria_portal.middleware.DatabaseBusy",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

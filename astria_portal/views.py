@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -94,7 +95,10 @@ def healthz(request):
 
 
 def staff_dashboard(request):
-    """The staff dashboard, inside the admin (wrapped in admin_view: staff only)."""
+    """The staff dashboard, inside the admin (wrapped in admin_view: staff only), for
+    those who may view what it shows."""
+    if not dashboard.may_view(request):
+        raise PermissionDenied
     ctx = {
         **admin.site.each_context(request),
         "title": "Dashboard",

@@ -1,11 +1,15 @@
 """gunicorn's settings for the portal: the Procfile's web line and the systemd unit use them.
 
-PORT and WEB_CONCURRENCY come from the environment, as on most platforms.
+BIND, PORT and WEB_CONCURRENCY come from the environment, as on most platforms.
 """
 
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Loopback unless told otherwise: the TLS proxy in front runs on the same machine.
+# BIND is one or more full addresses ("0.0.0.0:8000", "unix:/run/portal.sock",
+# separated by commas); without it, PORT on 127.0.0.1.
+bind = [address.strip() for address in os.environ.get("BIND", "").split(",") if address.strip()]
+bind = bind or [f"127.0.0.1:{os.environ.get('PORT', '8000')}"]
 # Sync workers: each serves one request at a time; 2-4 per core. Uploads of a tune's
 # photos are the longest requests; Astria is never called from a request.
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from astria_portal import serving
 from astria_portal.admin_actions import resubmit
+from prompts.admin_actions import download_again
 from prompts.models import GeneratedImage, Prompt
 from tunes.admin import status_badge
 
@@ -18,10 +19,33 @@ def thumbnail(image):
     return format_html('<img class="thumb" src="{}" alt="">', url)
 
 
+def download_state(image):
+    if image.is_ready:
+        return "Stored"
+    return "Failed" if image.gave_up else "Downloading"
+
+
+class DownloadFilter(admin.SimpleListFilter):
+    title = "download"
+    parameter_name = "download"
+
+    def lookups(self, request, model_admin):
+        return [("stored", "Stored"), ("downloading", "Downloading"), ("failed", "Failed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "stored":
+            return queryset.exclude(file="")
+        if self.value() == "downloading":
+            return queryset.filter(file="", next_attempt_at__isnull=False)
+        if self.value() == "failed":
+            return queryset.filter(file="", next_attempt_at__isnull=True)
+        return queryset
+
+
 class GeneratedImageInline(admin.TabularInline):
     model = GeneratedImage
     view_on_site = False
-    fields = ("preview", "position", "content_type", "width", "height", "size",
+    fields = ("preview", "position", "state", "content_type", "width", "height", "size",
               "downloaded_at", "attempts", "last_error")  # fmt: skip
     readonly_fields = fields
     extra = 0
@@ -37,6 +61,10 @@ class GeneratedImageInline(admin.TabularInline):
     @admin.display(description="image")
     def preview(self, image):
         return thumbnail(image)
+
+    @admin.display(description="download")
+    def state(self, image):
+        return download_state(image)
 
 
 @admin.register(Prompt)
@@ -104,17 +132,18 @@ class PromptAdmin(admin.ModelAdmin):
 
 @admin.register(GeneratedImage)
 class GeneratedImageAdmin(admin.ModelAdmin):
-    list_display = ("preview", "__str__", "content_type", "size", "downloaded_at", "attempts",
-                    "last_error")  # fmt: skip
-    list_filter = ("content_type",)
+    list_display = ("preview", "__str__", "state", "content_type", "size", "downloaded_at",
+                    "attempts", "last_error")  # fmt: skip
+    list_filter = (DownloadFilter, "content_type")
     list_select_related = ("prompt",)
     search_fields = ("code", "prompt__code", "prompt__tune__name")
     date_hierarchy = "downloaded_at"
-    readonly_fields = ("preview", "prompt", "position", "code", "remote_url", "content_type",
-                       "width", "height", "size", "downloaded_at", "attempts", "next_attempt_at",
-                       "last_error")  # fmt: skip
+    readonly_fields = ("preview", "state", "prompt", "position", "code", "remote_url",
+                       "content_type", "width", "height", "size", "downloaded_at", "attempts",
+                       "next_attempt_at", "last_error")  # fmt: skip
     exclude = ("file", "thumbnail")  # private files: shown through the preview only
     view_on_site = False
+    actions = (download_again,)
 
     def has_add_permission(self, request):
         return False
@@ -125,9 +154,16 @@ class GeneratedImageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_manage_permission(self, request):
+        return request.user.has_perm("prompts.change_generatedimage")
+
     @admin.display(description="image")
     def preview(self, image):
         return thumbnail(image)
+
+    @admin.display(description="download")
+    def state(self, image):
+        return download_state(image)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.thumbnail_view)

@@ -1,14 +1,9 @@
-import re
-
 from django import forms
 
+from prompts import text as prompt_text
 from prompts.models import ASPECT_RATIOS
 
-# The portal writes the tune's own tag; a tag typed by the user could point at
-# someone else's model.
-TAG = re.compile(r"<\s*(lora|faceid)\s*:", re.IGNORECASE)
 PLACEHOLDER = "Plain words: who, wearing what, where, in what light."
-TAG_MESSAGE = "Leave out <lora:…> and <faceid:…> tags: the portal adds your fine-tune's own."
 
 
 class PromptForm(forms.Form):
@@ -55,17 +50,13 @@ class PromptForm(forms.Form):
         required=False, label="Inpaint faces: redraw faces in detail (needs super resolution)"
     )
 
+    # Options that cost money or change the product come from the fields above only:
+    # Astria reads --flags, <lora:…>/<faceid:…> tags (anyone's model) and {{…}} in text.
     def clean_text(self):
-        text = self.cleaned_data["text"]
-        if TAG.search(text):
-            raise forms.ValidationError(TAG_MESSAGE)
-        return text
+        return _plain(self.cleaned_data["text"])
 
     def clean_negative_prompt(self):
-        text = self.cleaned_data["negative_prompt"]
-        if TAG.search(text):
-            raise forms.ValidationError(TAG_MESSAGE)
-        return text
+        return _plain(self.cleaned_data["negative_prompt"])
 
     def clean(self):
         cleaned = super().clean()
@@ -74,3 +65,10 @@ class PromptForm(forms.Form):
                 "inpaint_faces", "Inpainting faces needs super resolution: turn that on too."
             )
         return cleaned
+
+
+def _plain(value):
+    errors = prompt_text.form_errors(value)
+    if errors:
+        raise forms.ValidationError(errors)
+    return value

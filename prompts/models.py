@@ -14,6 +14,7 @@ from astria_portal import astria, quota
 from astria_portal.astria import faceid_tag, lora_tag
 from astria_portal.callbacks import callback_url
 from astria_portal.models import RemoteJob
+from prompts.text import unsendable
 from tunes.models import Tune, remove_empty_folder
 
 # How far back a tune's newest prompts are searched after an ambiguous create.
@@ -174,8 +175,16 @@ class Prompt(RemoteJob):
         async_task("prompts.tasks.submit_prompt", self.pk)
 
     def fix_target(self):
-        """Decide, once, the remote tune and text sent: both must not change between attempts."""
+        """Decide, once, the remote tune and text sent: both must not change between attempts.
+
+        A prompt whose words Astria would read as settings (saved before the forms
+        refused them) is failed instead, its images given back; returns False then.
+        """
         tune = self.tune
+        refused = unsendable(self)
+        if refused:
+            self.mark_failed(refused)
+            return False
         if self.sent_text:
             return True
         if tune.remote_id is None:
@@ -305,6 +314,21 @@ class GeneratedImage(models.Model):
     @property
     def extension(self):
         return {"image/png": "png", "image/webp": "webp"}.get(self.content_type, "jpg")
+
+    @property
+    def gave_up(self):
+        """Not downloaded, and no attempt is due: its attempts ran out or it was refused."""
+        return not self.file and self.next_attempt_at is None
+
+    def download_again(self):
+        """Start a fresh series of download attempts for an image that was given up."""
+        with transaction.atomic():
+            rows = GeneratedImage.objects.filter(
+                pk=self.pk, file="", next_attempt_at__isnull=True
+            ).update(attempts=0, next_attempt_at=timezone.now(), last_error="")
+            if rows:
+                async_task("prompts.tasks.download_image", self.pk)
+        return rows == 1
 
     def delete_files(self):
         for field in (self.file, self.thumbnail):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.utils import timezone
 
 from astria_portal import locks, submission, tracking
@@ -26,10 +27,12 @@ def submit_prompt(prompt_id):
     prompt = Prompt.objects.select_related("tune").filter(pk=prompt_id).first()
     if prompt is None or prompt.status not in Prompt.SUBMIT_STATUSES:
         return "not due"
-    # fix_target() is False when the tune has no remote id yet, or when another run
-    # fixed the target first.
+    # fix_target() is False when the tune has no remote id yet, when another run
+    # fixed the target first, or when it refused the text (and failed the prompt).
     fixed_elsewhere = Prompt.objects.filter(pk=prompt_id).exclude(sent_text="")
     fixed = prompt.fix_target() or fixed_elsewhere.exists()
+    if prompt.status == Prompt.Status.FAILED:
+        return "refused"
     if not fixed:
         if prompt.tune.status in TUNE_GONE:
             prompt.mark_failed(f"The fine-tune is {prompt.tune.get_status_display().lower()}.")
@@ -79,12 +82,22 @@ def delete_prompt(prompt_id):
 def download_image(image_id):
     """Fetch one generated image from Astria's media host and keep a private copy."""
     now = timezone.now()
-    claimed = GeneratedImage.objects.filter(pk=image_id, file="", next_attempt_at__lte=now).update(
-        next_attempt_at=now + DOWNLOAD_LEASE
-    )
-    if not claimed:
+    due = GeneratedImage.objects.filter(file="", next_attempt_at__lte=now)
+    image = due.select_related("prompt").filter(pk=image_id).first()
+    if image is None:
         return "not due"
-    image = GeneratedImage.objects.select_related("prompt").get(pk=image_id)
+    # Only the row as read may be claimed: a second delivery of the task finds it changed.
+    as_read = due.filter(
+        pk=image.pk, attempts=image.attempts, next_attempt_at=image.next_attempt_at
+    )
+    if image.attempts >= settings.IMAGE_DOWNLOAD_ATTEMPTS:
+        # Every attempt was claimed and the last one never reported back.
+        return _give_up_unfinished(image, as_read)
+    # The attempt counts when it is claimed: a run killed mid-download (the task
+    # timeout, a dead worker) records nothing, and only its lease runs out.
+    if not as_read.update(attempts=F("attempts") + 1, next_attempt_at=now + DOWNLOAD_LEASE):
+        return "not due"
+    image.attempts += 1
     try:
         content, _ = media.download(
             image.remote_url,
@@ -109,7 +122,6 @@ def download_image(image_id):
         size=len(content),
         width=picture.width,
         height=picture.height,
-        attempts=image.attempts + 1,
         next_attempt_at=None,
         last_error="",
         downloaded_at=timezone.now(),
@@ -117,15 +129,27 @@ def download_image(image_id):
     return "stored"
 
 
+def _give_up_unfinished(image, as_read):
+    message = (
+        f"Gave up after {image.attempts} attempts: the last one did not finish "
+        "(it was stopped mid-download)."
+    )
+    if image.last_error:
+        message += f" Before that: {image.last_error}"
+    if not as_read.update(next_attempt_at=None, last_error=message[:2000]):
+        return "not due"
+    log.error("Image %s: %s", image.code, message)
+    return "gave up"
+
+
 def _retry(image, message):
-    attempt = image.attempts + 1
+    attempt = image.attempts
     if attempt >= settings.IMAGE_DOWNLOAD_ATTEMPTS:
         log.error("Image %s: giving up after %d attempts: %s", image.code, attempt, message)
-        _give_up(image, message, attempts=attempt)
+        _give_up(image, f"Gave up after {attempt} attempts: {message}")
         return "gave up"
     delay = submission.backoff(attempt)
     GeneratedImage.objects.filter(pk=image.pk).update(
-        attempts=attempt,
         last_error=message[:2000],
         next_attempt_at=timezone.now() + timedelta(seconds=delay),
     )
@@ -134,8 +158,8 @@ def _retry(image, message):
     return "retry"
 
 
-def _give_up(image, message, **changes):
+def _give_up(image, message):
     # The remote URL stays: staff can retry it from the admin while Astria keeps the file.
     GeneratedImage.objects.filter(pk=image.pk).update(
-        last_error=message[:2000], next_attempt_at=None, **changes
+        last_error=message[:2000], next_attempt_at=None
     )

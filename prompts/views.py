@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from astria_portal import quota, serving, throttle
+from prompts import text as prompt_text
 from prompts import zips
 from prompts.forms import PromptForm
 from prompts.models import GeneratedImage, Prompt
@@ -108,6 +109,10 @@ def prompt_again(request, code):
     if prompt.tune.status in TUNE_GONE or prompt.status == Prompt.Status.DELETING:
         messages.error(request, CLOSED_MESSAGE)
         return redirect(prompt.tune)
+    refused = prompt_text.unsendable(prompt)  # saved before the form refused such text
+    if refused:
+        messages.error(request, refused)
+        return redirect(prompt)
     try:
         with transaction.atomic():
             throttle.take(throttle.PROMPTS, request.user.id)

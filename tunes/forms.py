@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.conf import settings
 
+from astria_portal import oneline
 from tunes.models import MODELS
 from tunes.photos import PhotoError, sanitise
 
@@ -19,6 +20,7 @@ CLASS_CHOICES = [
     ("style", "An art style"),
     ("other", "Something else…"),
 ]
+CLASS_WORDS = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
 ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
 
 
@@ -77,15 +79,26 @@ class TuneForm(forms.Form):
         label="Crop to faces",
     )
 
+    def clean_name(self):
+        # One line: the name goes into e-mail subjects and the admin's lists.
+        value = oneline.collapse(self.cleaned_data["name"])
+        oneline.validate(value)
+        return value
+
     def clean_custom_class(self):
-        value = self.cleaned_data["custom_class"].strip().lower()
-        if value and not re.fullmatch(r"[a-z][a-z -]{1,39}", value):
-            raise forms.ValidationError("Use a plain word, e.g. “sneaker”.")
+        # The class goes into every prompt of the tune: words only, so that nothing in
+        # it reads as an Astria option ("man --video").
+        value = " ".join(self.cleaned_data["custom_class"].split()).lower()
+        if value and not (len(value) >= 2 and CLASS_WORDS.fullmatch(value)):
+            raise forms.ValidationError(
+                "Use a plain word, e.g. “sneaker”: letters only, words joined by one space "
+                "or one hyphen (“t-shirt”)."
+            )
         return value
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("class_name") == "other":
+        if cleaned.get("class_name") == "other" and "custom_class" not in self.errors:
             if not cleaned.get("custom_class"):
                 self.add_error("custom_class", "Say in one word what is in the photos.")
             else:

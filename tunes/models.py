@@ -5,12 +5,13 @@ from datetime import timedelta
 from itertools import islice
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from astria_portal import astria, quota
+from astria_portal import astria, oneline, quota
 from astria_portal.models import CallbackReceipt, RemoteJob
 from tunes.countdown import countdown
 from tunes.photos import CleanPhoto
@@ -127,6 +128,13 @@ class Tune(RemoteJob):
 
     def get_absolute_url(self):
         return reverse("tunes:detail", args=[self.code])
+
+    def clean(self):
+        self.name = oneline.collapse(self.name)
+        try:
+            oneline.validate(self.name)
+        except ValidationError as exc:
+            raise ValidationError({"name": exc.messages}) from None
 
     @property
     def spec(self):

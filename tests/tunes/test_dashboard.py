@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission, User
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -121,3 +122,51 @@ def test_a_dead_worker_and_no_data_are_said_plainly(staff_client, emulator):
 def test_the_admin_index_and_header_link_to_it(staff_client):
     page = staff_client.get("/admin/").content.decode()
     assert page.count(f'href="{URL}"') == 2
+
+
+# Who may open it: the same permissions as the data it shows.
+
+
+def staff_with(*codenames):
+    user = User.objects.create_user("erin", "erin@example.com", "pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def test_staff_without_view_permissions_get_403_and_see_nothing(client, make_tune, emulator):
+    make_tune(name="Secret tune name")
+    client.force_login(staff_with())
+    response = client.get(URL)
+    assert response.status_code == 403
+    assert b"Secret tune name" not in response.content
+    assert client.get("/admin/tunes/tune/").status_code == 403  # as the tune list answers
+
+
+@pytest.mark.parametrize(
+    ("codenames", "status"),
+    [
+        (["view_tune"], 403),
+        (["view_prompt"], 403),
+        (["view_tune", "view_prompt"], 200),
+        (["change_tune", "change_prompt"], 200),  # in the admin, change implies view
+    ],
+)
+def test_it_needs_view_permission_on_tunes_and_prompts(client, emulator, codenames, status):
+    client.force_login(staff_with(*codenames))
+    assert client.get(URL).status_code == status
+
+
+@pytest.mark.parametrize(
+    ("codenames", "shown"),
+    [([], False), (["view_tune"], False), (["view_tune", "view_prompt"], True)],
+)
+def test_the_admin_links_to_it_only_for_those_who_may_open_it(client, codenames, shown):
+    client.force_login(staff_with(*codenames))
+    content = client.get("/admin/").content.decode()
+    assert ("Open the staff dashboard" in content) is shown
+    assert (f'<a href="{URL}">Dashboard</a>' in content) is shown
+
+
+def test_superusers_still_see_the_link_and_the_page(staff_client, emulator):
+    assert "Open the staff dashboard" in staff_client.get("/admin/").content.decode()
+    assert staff_client.get(URL).status_code == 200
