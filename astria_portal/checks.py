@@ -38,6 +38,17 @@ def check_settings(app_configs, **kwargs):
                 id="portal.E006",
             )
         )
+    task_limit = settings.Q_CLUSTER["timeout"]
+    if task_limit <= settings.IMAGE_DOWNLOAD_TIMEOUT:
+        errors.append(
+            Error(
+                f"IMAGE_DOWNLOAD_TIMEOUT ({settings.IMAGE_DOWNLOAD_TIMEOUT} s) is not below the "
+                f"task time limit ({task_limit} s).",
+                hint="A download would be killed before its own deadline, with nothing "
+                "recorded. Keep it well below, e.g. the default 60.",
+                id="portal.E007",
+            )
+        )
     if settings.DEBUG:
         return errors
 

@@ -179,3 +179,10 @@ def test_production_defaults_allow_astrias_image_hosts(monkeypatch):
     conf = load_settings(monkeypatch, **PRODUCTION)
     with override_settings(ASTRIA_DEMO=False, ASTRIA_MEDIA_HOSTS=conf["ASTRIA_MEDIA_HOSTS"]):
         assert "portal.W006" not in [message.id for message in checks.check_production(None)]
+
+
+def test_a_download_timeout_the_task_limit_would_cut_short_is_an_error(settings):
+    settings.IMAGE_DOWNLOAD_TIMEOUT = settings.Q_CLUSTER["timeout"]
+    assert "portal.E007" in [message.id for message in checks.check_settings(None)]
+    settings.IMAGE_DOWNLOAD_TIMEOUT = 60
+    assert "portal.E007" not in [message.id for message in checks.check_settings(None)]
