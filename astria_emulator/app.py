@@ -1,17 +1,19 @@
-"""The Emulator object: state, HTTP server and lifecycle ticker, runnable in-process."""
+"""The Emulator object: state, the API and media servers, lifecycle ticker, runnable in-process."""
 
 import threading
 
 from .lifecycle import Ticker
+from .media import media_server
 from .server import Server
 from .store import State
 
 
 class Emulator:
-    """An offline stand-in for api.astria.ai.
+    """An offline stand-in for api.astria.ai, with its files on a media host of their own.
 
     with Emulator(api_key="test-key", train_seconds=0, prompt_seconds=0).start() as emu:
         requests.get(f"{emu.base_url}/tunes", headers={"Authorization": f"Bearer {emu.api_key}"})
+        requests.get(emu.media_url + "/mock")
     """
 
     def __init__(
@@ -21,52 +23,73 @@ class Emulator:
         train_seconds=5.0,
         prompt_seconds=3.0,
         public_url=None,
+        media_port=0,
+        public_media_url=None,
+        idempotency=False,
+        callback_body="full",
     ):
         self.api_key = api_key
         self.public_url = public_url.rstrip("/") if public_url else None
-        self.state = State(api_key, float(train_seconds), float(prompt_seconds), data_dir)
+        self.media_port = media_port
+        self.public_media_url = public_media_url.rstrip("/") if public_media_url else None
+        config = {
+            "train_seconds": float(train_seconds),
+            "prompt_seconds": float(prompt_seconds),
+            "idempotency": bool(idempotency),
+            "callback_body": callback_body,
+        }
+        self.state = State(api_key, config, data_dir)
         self.base_url = None
-        self._server = None
-        self._thread = None
+        self.media_url = None
+        self._servers = []
+        self._threads = []
         self._ticker = None
 
     def start(self, host="127.0.0.1", port=0):
-        """Serve on a daemon thread (port 0 picks a free port) and return self."""
-        if self._server is not None:
+        """Serve on daemon threads (port 0, media_port 0 pick free ports) and return self."""
+        if self._servers:
             raise RuntimeError("The emulator is already running")
-        self._server = Server((host, port), self.state)
-        bound_port = self._server.server_address[1]
-        self.base_url = f"http://{_reachable(host)}:{bound_port}"
-        # URLs handed out in tunes and prompts use the public URL when one is given
-        # (e.g. behind a proxy or in a container), else the address we bound.
+        api = Server((host, port), self.state)
+        try:
+            media = media_server((host, self.media_port), self.state)
+        except OSError:
+            api.server_close()
+            raise
+        self._servers = [api, media]
+        self.base_url = f"http://{_reachable(host)}:{api.server_address[1]}"
+        self.media_url = f"http://{_reachable(host)}:{media.server_address[1]}"
+        # URLs handed out in tunes and prompts use the public URLs when given
+        # (e.g. behind a proxy or in a container), else the addresses we bound.
         self.state.base_url = self.public_url or self.base_url
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name="emulator-http",
-            daemon=True,
-        )
-        self._thread.start()
+        self.state.media_url = self.public_media_url or self.media_url
+        for server, name in ((api, "emulator-http"), (media, "emulator-media")):
+            thread = threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=name, daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
         self._ticker = Ticker(self.state)
         self._ticker.start()
         return self
 
     def stop(self):
-        if self._server is None:
+        if not self._servers:
             return
         self._ticker.stop()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
         self.state.save()
-        self._server = self._thread = self._ticker = None
+        self._servers, self._threads, self._ticker = [], [], None
 
     def reset(self):
         """Clear everything except the gallery tunes, as POST /_emulator/reset does."""
         self.state.reset()
 
     def __enter__(self):
-        if self._server is None:
+        if not self._servers:
             self.start()
         return self
 

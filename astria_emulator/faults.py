@@ -1,7 +1,7 @@
 """Fault rules: make the next N matching calls fail in a chosen way.
 
-Rules apply to API calls and to file downloads (/files/<key>, /mock), never to
-the /_emulator/ control surface.
+Rules apply to API calls and to downloads from the media host (/<key>, /mock),
+never to the /_emulator/ control surface.
 
 A rule is a dict:
 
@@ -20,7 +20,10 @@ A rule is a dict:
 import random
 import re
 import threading
+import time
 from http import HTTPStatus
+
+from .wire import Response, json_response
 
 DEFAULTS = {
     "method": "*",
@@ -118,3 +121,23 @@ class FaultBook:
                     self._rules.remove(rule)
                 return dict(rule)
         return None
+
+
+def answer(state, request, handler):
+    """Answer through handler, unless a fault rule says otherwise."""
+    rule = state.faults.take(request.method, request.path)
+    if rule is None:
+        return handler(state, request)
+    passthrough = rule["after_commit"] or (rule["status"] is None and not rule["drop"])
+    response = handler(state, request) if passthrough else Response(0)
+
+    time.sleep(rule["delay"])  # no lock is held here
+    log = {**response.log, "fault": rule["id"]}
+    if rule["drop"]:
+        response = Response(0, drop=True)
+    elif rule["status"] is not None:
+        response = json_response(rule["status"], fault_body(rule))
+    response.log = log
+    if rule["retry_after"] is not None:
+        response.headers["Retry-After"] = str(rule["retry_after"])
+    return response

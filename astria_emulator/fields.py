@@ -1,10 +1,57 @@
-"""Coerce form strings into typed values; reject what Rails would reject with 422."""
+"""Coerce form strings into typed values; reject what Rails would reject with 422.
+
+A rejected model answers 422 with a Rails error map, every field at once, as
+the real service does (`{"images": ["must contain at least one image"]}`, seen
+in a production log): `Form` reads many fields and collects their errors.
+"""
 
 import json
 
 
 class Invalid(Exception):
-    """A validation error, answered as 422 {"error": message}."""
+    """Validation errors, answered as 422 with the field map `errors`."""
+
+    def __init__(self, errors):
+        self.errors = errors  # field name -> list of messages, as Rails renders them
+        super().__init__("; ".join(f"{key} {m}" for key, found in errors.items() for m in found))
+
+
+def invalid(key, message):
+    return Invalid({key: [message]})
+
+
+class Form:
+    """Read fields from one hash, keeping every error instead of stopping at the first.
+
+    form = Form(attrs); title = form.read(text, "title"); ...; form.check()
+    `prefix` names a nested model the way Rails does ("prompts." + "text").
+    """
+
+    def __init__(self, params, prefix=""):
+        self.params = params
+        self.prefix = prefix
+        self.errors = {}
+
+    def add(self, key, message):
+        messages = self.errors.setdefault(self.prefix + key, [])
+        if message not in messages:
+            messages.append(message)
+
+    def merge(self, exc):
+        for key, messages in exc.errors.items():
+            for message in messages:
+                self.add(key, message)
+
+    def read(self, reader, key, *args, **kwargs):
+        try:
+            return reader(self.params, key, *args, **kwargs)
+        except Invalid as exc:
+            self.merge(exc)
+            return None
+
+    def check(self):
+        if self.errors:
+            raise Invalid(self.errors)
 
 
 _TRUE = {"true", "1", "t", "yes", "on"}
@@ -16,7 +63,7 @@ def text(params, key, default=None):
     if value is None:
         return default
     if isinstance(value, (dict, list)):
-        raise Invalid(f"{_label(key)} must be a string")
+        raise invalid(key, "must be a string")
     return str(value)
 
 
@@ -31,7 +78,7 @@ def boolean(params, key, default=None):
         return True
     if word in _FALSE:
         return False
-    raise Invalid(f"{_label(key)} must be true or false")
+    raise invalid(key, "must be true or false")
 
 
 def integer(params, key, default=None, low=None, high=None):
@@ -41,7 +88,7 @@ def integer(params, key, default=None, low=None, high=None):
     try:
         number = int(value) if not isinstance(value, float) else _whole(value)
     except (TypeError, ValueError):
-        raise Invalid(f"{_label(key)} is not a number") from None
+        raise invalid(key, "is not a number") from None
     _check_range(key, number, low, high)
     return number
 
@@ -53,7 +100,7 @@ def number(params, key, default=None, low=None, high=None):
     try:
         result = float(value)
     except (TypeError, ValueError):
-        raise Invalid(f"{_label(key)} is not a number") from None
+        raise invalid(key, "is not a number") from None
     _check_range(key, result, low, high)
     return result
 
@@ -63,7 +110,7 @@ def choice(params, key, options, default=None):
     if value is None or value == "":
         return default
     if value not in options:
-        raise Invalid(f"{_label(key)} is not included in the list")
+        raise invalid(key, "is not included in the list")
     return value
 
 
@@ -76,9 +123,9 @@ def mapping(params, key):
         try:
             value = json.loads(value)
         except ValueError:
-            raise Invalid(f"{_label(key)} is not valid JSON") from None
+            raise invalid(key, "is not valid JSON") from None
     if not isinstance(value, dict):
-        raise Invalid(f"{_label(key)} must be a hash")
+        raise invalid(key, "must be a hash")
     return value
 
 
@@ -89,9 +136,12 @@ def _whole(value):
 
 
 def _check_range(key, value, low, high):
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise Invalid(f"{_label(key)} must be between {low} and {high}")
+    """Rails' numericality messages, e.g. "must be less than or equal to 8"."""
+    if low is not None and value < low:
+        raise invalid(key, f"must be greater than or equal to {_plain(low)}")
+    if high is not None and value > high:
+        raise invalid(key, f"must be less than or equal to {_plain(high)}")
 
 
-def _label(key):
-    return key.replace("_", " ").capitalize()
+def _plain(bound):
+    return int(bound) if float(bound).is_integer() else bound

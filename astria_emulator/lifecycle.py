@@ -10,8 +10,8 @@ import threading
 from . import callbacks, prices, transitions
 from .clock import now_ms
 from .images import image_size, render_png
-from .prompt_records import is_finished, prompt_json
-from .tune_records import tune_json
+from .prompt_records import is_finished
+from .render import callback_body, prompt_json, tune_json
 
 TICK_SECONDS = 0.05
 
@@ -59,17 +59,24 @@ def tick(state):
 
 
 def _advance_tunes(state, now):
-    """Train, fail, extend or expire tunes that are due; return whether any changed."""
+    """Start, train, fail, extend or expire tunes that are due; return whether any changed."""
     changed = False
     for tune in list(state.tunes.values()):
-        if tune["gallery"] or state.live_tune(tune["id"]) is None or tune["user_error"]:
+        if tune["gallery"] or state.live_tune(tune["id"]) is None or tune["failed"]:
             continue
-        if tune["trained_at"] is None and now >= tune["train_due"]:
-            changed = True
-            if tune["fail_with"]:
-                transitions.mark_tune_failed(state, tune, tune["fail_with"], now)
-            else:
-                transitions.mark_tune_trained(tune, now)
+        if tune["trained_at"] is None:
+            if tune["started_training_at"] is None and now >= tune["start_due"]:
+                changed = True
+                transitions.start_training(tune, now)
+            if tune["started_training_at"] is not None and now >= tune["train_due"]:
+                changed = True
+                failure = tune["fail_with"]
+                if failure:
+                    transitions.mark_tune_failed(
+                        state, tune, failure["message"], failure["signal"], now
+                    )
+                else:
+                    transitions.mark_tune_trained(tune, now)
         elif tune["expires_at"] is not None and now >= tune["expires_at"]:
             changed = True
             cost = prices.extend_cost(tune["branch"])
@@ -88,7 +95,8 @@ def _advance_prompts(state, now):
         if prompt["started_training_at"] is None:
             problem, ready = dependencies(state, prompt)
             if problem:
-                transitions.mark_prompt_failed(state, prompt, problem, now)
+                signal = transitions.DEFAULT_SIGNALS["prompt"]
+                transitions.mark_prompt_failed(state, prompt, problem, signal, now)
                 changed = True
                 continue
             if not ready:
@@ -96,8 +104,10 @@ def _advance_prompts(state, now):
             changed = True
             transitions.start_prompt(prompt, state.config["prompt_seconds"], now)
         if now >= prompt["generate_due"]:
-            if prompt["fail_with"]:
-                transitions.mark_prompt_failed(state, prompt, prompt["fail_with"], now)
+            failure = prompt["fail_with"]
+            if failure:
+                message, signal = failure["message"], failure["signal"]
+                transitions.mark_prompt_failed(state, prompt, message, signal, now)
                 changed = True
             else:
                 due.append(
@@ -113,14 +123,17 @@ def _advance_prompts(state, now):
 
 
 def dependencies(state, prompt):
-    """Return (failure message or None, whether every tune it waits for is trained)."""
+    """Return (failure message or None, whether every tune it waits for is trained).
+
+    A tune that failed silently never trains, so its prompts wait for good.
+    """
     ready = True
     for tune_id in prompt["depends_on"]:
         tune = state.live_tune(tune_id)
         if tune is None:
             return f"Tune {tune_id} no longer exists", False
-        if tune["user_error"]:
-            return f"Tune {tune_id} failed to train: {tune['user_error']}", False
+        if transitions.failure_blocks(tune):
+            return f"Tune {tune_id} failed to train: {tune['fail_message']}", False
         if tune["trained_at"] is None:
             ready = False
     return None, ready
@@ -145,16 +158,17 @@ def _draw(job):
 
 
 def _collect_callbacks(state):
-    """Take every record whose callback is due and build its wrapped body (§7)."""
+    """Take every record whose callback is due and build its body (§7, `callback_body`)."""
     jobs = []
+    shape = state.config["callback_body"]
     for tune in state.tunes.values():
         if tune["callback_due"]:
             tune["callback_due"] = False
-            body = {"tune": tune_json(state, tune)}
+            body = callback_body("tune", tune_json(state, tune), shape)
             jobs.append(callbacks.Job("tune", tune["id"], tune["callback"], body))
     for prompt in state.prompts.values():
         if prompt["callback_due"]:
             prompt["callback_due"] = False
-            body = {"prompt": prompt_json(state, prompt)}
+            body = callback_body("prompt", prompt_json(state, prompt), shape)
             jobs.append(callbacks.Job("prompt", prompt["id"], prompt["callback"], body))
     return jobs

@@ -1,9 +1,8 @@
-"""Prompt request fields, prompt records, and the prompt JSON object (§3.2, §5)."""
+"""Prompt request fields and prompt records (§3.2, §5); render.py turns records into JSON."""
 
 import re
 
 from . import fields
-from .clock import iso
 
 ASPECT_RATIOS = {"1:1", "16:9", "9:16", "21:9", "9:21", "3:2", "2:3", "5:4", "4:5", "4:3", "3:4"}
 LEGACY_ARS = {"1:1", "portrait", "16:9", "landscape"}
@@ -17,6 +16,7 @@ SCHEDULERS = {
     "lcm",
     "tcd",
 }
+COLOR_GRADINGS = {"Film Velvia", "Film Portra", "Ektar"}
 STYLES = {
     "Cinematic",
     "Animated",
@@ -83,44 +83,48 @@ _ADAPTER = re.compile(r"<(?:lora|faceid):(\d+):[^>]*>")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
-def read_prompt(attrs, inline=False):
-    """Validate one prompt hash from a request; return its normalised fields."""
-    text = (fields.text(attrs, "text") or "").strip()
-    if not text:
-        raise fields.Invalid("Text can't be blank")
-    cfg_scale = fields.number(attrs, "cfg_scale", low=0, high=15)
+def read_prompt(attrs, inline=False, prefix=""):
+    """Validate one prompt hash from a request; return its normalised fields.
+
+    Raises fields.Invalid with every field's errors; `prefix` names them as
+    Rails names a nested model's ("prompts.text").
+    """
+    form = fields.Form(attrs, prefix)
+    text = (form.read(fields.text, "text") or "").strip()
+    if not text and "text" not in form.errors:
+        form.add("text", "can't be blank")
+    cfg_scale = form.read(fields.number, "cfg_scale", low=0, high=15)
     values = {
         "text": text,
-        "negative_prompt": fields.text(attrs, "negative_prompt", ""),
-        "callback": fields.text(attrs, "callback") or None,
-        "num_images": fields.integer(attrs, "num_images", DEFAULT_NUM_IMAGES, 1, 8),
-        "seed": fields.integer(attrs, "seed", None, 0, 2**32),
+        "negative_prompt": form.read(fields.text, "negative_prompt", ""),
+        "callback": form.read(fields.text, "callback") or None,
+        "num_images": form.read(fields.integer, "num_images", DEFAULT_NUM_IMAGES, 1, 8),
+        "seed": form.read(fields.integer, "seed", None, 0, 2**32),
         # Rails renders this decimal column as a string, e.g. "3.0" (§5).
         "cfg_scale": None if cfg_scale is None else str(cfg_scale),
-        "steps": fields.integer(attrs, "steps", None, 0, 50),
-        "aspect_ratio": fields.choice(attrs, "aspect_ratio", ASPECT_RATIOS),
-        "ar": fields.choice(attrs, "ar", LEGACY_ARS, "1:1"),
-        "resolution": fields.choice(attrs, "resolution", {"1K", "2K", "4K"}),
-        "w": fields.integer(attrs, "w", None, 8, 4096),
-        "h": fields.integer(attrs, "h", None, 8, 4096),
-        "scheduler": fields.choice(attrs, "scheduler", SCHEDULERS),
-        "style": fields.choice(attrs, "style", STYLES),
-        "color_grading": fields.choice(
-            attrs, "color_grading", {"Film Velvia", "Film Portra", "Ektar"}
+        "steps": form.read(fields.integer, "steps", None, 0, 50),
+        "aspect_ratio": form.read(fields.choice, "aspect_ratio", ASPECT_RATIOS),
+        "ar": form.read(fields.choice, "ar", LEGACY_ARS, "1:1"),
+        "resolution": form.read(fields.choice, "resolution", {"1K", "2K", "4K"}),
+        "w": form.read(fields.integer, "w", None, 8, 4096),
+        "h": form.read(fields.integer, "h", None, 8, 4096),
+        "scheduler": form.read(fields.choice, "scheduler", SCHEDULERS),
+        "style": form.read(fields.choice, "style", STYLES),
+        "color_grading": form.read(fields.choice, "color_grading", COLOR_GRADINGS),
+        "controlnet": form.read(fields.choice, "controlnet", CONTROLNETS),
+        "denoising_strength": form.read(fields.number, "denoising_strength", None, 0, 1),
+        "controlnet_conditioning_scale": form.read(
+            fields.number, "controlnet_conditioning_scale", None, 0, 1
         ),
-        "controlnet": fields.choice(attrs, "controlnet", CONTROLNETS),
-        "denoising_strength": fields.number(attrs, "denoising_strength", None, 0, 1),
-        "controlnet_conditioning_scale": fields.number(
-            attrs, "controlnet_conditioning_scale", None, 0, 1
-        ),
-        "input_image_url": fields.text(attrs, "input_image_url"),
-        "mask_image_url": fields.text(attrs, "mask_image_url"),
-        "theme": fields.text(attrs, "theme"),
+        "input_image_url": form.read(fields.text, "input_image_url"),
+        "mask_image_url": form.read(fields.text, "mask_image_url"),
+        "theme": form.read(fields.text, "theme"),
     }
     for name in BOOLEANS:
-        values[name] = fields.boolean(attrs, name, False)
+        values[name] = form.read(fields.boolean, name, False)
     if inline:
-        values["lora_scale"] = fields.number(attrs, "lora_scale")
+        values["lora_scale"] = form.read(fields.number, "lora_scale")
+    form.check()
     return values
 
 
@@ -151,6 +155,7 @@ def new_record(state, tune_id, values, depends_on, cost_mc, now):
         "tune_id": tune_id,
         "cost_mc": cost_mc,
         "user_error": None,
+        "failed_at": None,
         "images": [],
         "created_at": now,
         "updated_at": now,
@@ -159,6 +164,7 @@ def new_record(state, tune_id, values, depends_on, cost_mc, now):
         "generate_due": None,
         "depends_on": depends_on,
         "deleted_at": None,
+        "failed": None,  # internal: the failure signal once failed, "silent" included
         "fail_with": None,
         "callback_due": False,
     }
@@ -172,52 +178,4 @@ def same_attributes(prompt, values, tune_id):
 
 
 def is_finished(prompt):
-    return prompt["trained_at"] is not None or prompt["user_error"] is not None
-
-
-def prompt_json(state, prompt):
-    """Render a prompt record as the API's prompt object."""
-    tune = state.tunes.get(prompt["tune_id"])
-    adapters = [state.tunes.get(tune_id) for tune_id in referenced_tune_ids(prompt["text"])]
-    return {
-        "id": prompt["id"],
-        "callback": prompt["callback"],
-        "text": prompt["text"],
-        "negative_prompt": prompt["negative_prompt"],
-        "cfg_scale": prompt["cfg_scale"],
-        "steps": prompt["steps"],
-        "seed": prompt["seed"],
-        "trained_at": iso(prompt["trained_at"]),
-        "started_training_at": iso(prompt["started_training_at"]),
-        "created_at": iso(prompt["created_at"]),
-        "updated_at": iso(prompt["updated_at"]),
-        "tune_id": prompt["tune_id"],
-        "super_resolution": prompt["super_resolution"],
-        "inpaint_faces": prompt["inpaint_faces"],
-        "hires_fix": prompt["hires_fix"],
-        "face_correct": prompt["face_correct"],
-        "face_swap": prompt["face_swap"],
-        "use_lpw": prompt["use_lpw"],
-        "film_grain": prompt["film_grain"],
-        "ar": prompt["ar"],
-        "aspect_ratio": prompt["aspect_ratio"],
-        "resolution": prompt["resolution"],
-        "w": prompt["w"],
-        "h": prompt["h"],
-        "scheduler": prompt["scheduler"],
-        "style": prompt["style"],
-        "color_grading": prompt["color_grading"],
-        "num_images": prompt["num_images"],
-        "controlnet": prompt["controlnet"],
-        "controlnet_conditioning_scale": prompt["controlnet_conditioning_scale"],
-        "controlnet_txt2img": prompt["controlnet_txt2img"],
-        "denoising_strength": prompt["denoising_strength"],
-        "input_image": prompt["input_image_url"],
-        "mask_image": prompt["mask_image_url"],
-        "url": state.url(f"/tunes/{prompt['tune_id']}/prompts/{prompt['id']}.json"),
-        "images": [state.file_url(key) for key in prompt["images"]],
-        "user_error": prompt["user_error"],
-        "cost_mc": prompt["cost_mc"],
-        "tune": {"id": tune["id"], "title": tune["title"]} if tune else None,
-        "tunes": [{"id": t["id"], "title": t["title"]} for t in adapters if t],
-    }
+    return prompt["trained_at"] is not None or prompt["failed"] is not None

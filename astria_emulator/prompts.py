@@ -7,11 +7,11 @@ from .pagination import PageError, paginate
 from .prompt_records import (
     fill_placeholders,
     new_record,
-    prompt_json,
     read_prompt,
     referenced_tune_ids,
     same_attributes,
 )
+from .render import prompt_json
 from .wire import error, json_response, not_found, root_object
 
 PROMPTS_MAX_OFFSET = 10_000
@@ -21,7 +21,7 @@ def create_prompt(state, request, tune_id):
     try:
         values = read_prompt(root_object(request, "prompt"))
     except Invalid as exc:
-        return error(422, str(exc))
+        return json_response(422, exc.errors)
     adapter_ids = referenced_tune_ids(values["text"])
 
     with state.lock:
@@ -29,15 +29,17 @@ def create_prompt(state, request, tune_id):
         tune = state.live_tune(tune_id)
         if tune is None:
             return not_found()
-        if tune["user_error"]:
-            return error(422, f"Tune {tune_id} failed to train: {tune['user_error']}")
+        # Business refusals answer {"error": ...}, not a field map.
+        if transitions.failure_blocks(tune):
+            return error(422, f"Tune {tune_id} failed to train: {tune['fail_message']}")
         adapters = []
         for adapter_id in adapter_ids:
             adapter = state.live_tune(adapter_id)
             if adapter is None or adapter["gallery"]:
                 return error(422, f"Tune {adapter_id} in the prompt text does not exist")
-            if adapter["user_error"]:
-                return error(422, f"Tune {adapter_id} failed to train: {adapter['user_error']}")
+            if transitions.failure_blocks(adapter):
+                message = adapter["fail_message"]
+                return error(422, f"Tune {adapter_id} failed to train: {message}")
             adapters.append(adapter)
         if tune["gallery"] and not adapters:
             # The message a real account gets for prompting a bare base model (§13).
@@ -53,17 +55,13 @@ def create_prompt(state, request, tune_id):
                 body = prompt_json(state, existing)
                 return json_response(200, body, object_id=existing["id"], idempotent=True)
 
-        # Free when it runs on a `fast` tune, or every LoRA/FaceID it uses is `fast`.
-        free = tune["branch"] == "fast" or bool(
-            adapters and all(a["branch"] == "fast" for a in adapters)
-        )
-        cost = prices.prompt_cost(values["num_images"], free)
+        cost = prices.prompt_cost(values["num_images"], tune["branch"])
         if cost > state.balance_mc:
             return error(402, "Insufficient account balance")
         state.balance_mc -= cost
         depends_on = [tune_id] + [adapter["id"] for adapter in adapters]
         prompt = new_record(state, tune_id, values, depends_on, cost, now)
-        prompt["fail_with"] = transitions.take_pending_failure(state, "prompt", prompt["text"])
+        transitions.arm_failure(state, "prompt", prompt, prompt["text"], now)
         state.save()
         return json_response(201, prompt_json(state, prompt), object_id=prompt["id"])
 

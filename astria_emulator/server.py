@@ -1,22 +1,23 @@
-"""The HTTP server: routing, auth, body limits, fault rules, file serving, logging."""
+"""The API's HTTP server: routing, auth, body limits, fault rules, logging.
+
+Stored files are not served here but by the media host (media.py), as Astria
+serves them from mp.astria.ai rather than api.astria.ai.
+"""
 
 import hmac
 import logging
 import re
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
-from . import control, prompts, tunes, users
+from . import control, faults, prompts, tunes, users
 from .bodies import BadRequest, parse_query
 from .clock import iso, now_ms
-from .faults import fault_body
-from .wire import Request, Response, error, json_response, not_found
+from .wire import Request, error, not_found
 
 logger = logging.getLogger("astria_emulator")
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
-MOCK_CHECKPOINT = b"astria-emulator mock checkpoint\n"
 
 ROUTES = [
     ("GET", r"/tunes", tunes.list_tunes),
@@ -41,13 +42,16 @@ class Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, address, state):
+    def __init__(self, address, state, handler=None):
         self.state = state
-        super().__init__(address, Handler)
+        super().__init__(address, handler or ApiHandler)
 
 
 class Handler(BaseHTTPRequestHandler):
+    """Read a request into a `Request`, answer it with `respond`, log one line."""
+
     server_version = "AstriaEmulator/1.0"
+    log_prefix = ""
 
     def do_GET(self):
         self._handle()
@@ -72,7 +76,7 @@ class Handler(BaseHTTPRequestHandler):
             message = "Bad Content-Length" if length < 0 else "Request body too large"
             self._discard(length)
             self.close_connection = True
-            logger.info("%s %s %s", self.command, raw_path, status)
+            logger.info("%s%s %s %s", self.log_prefix, self.command, raw_path, status)
             self._write(error(status, message))
             return
 
@@ -84,14 +88,7 @@ class Handler(BaseHTTPRequestHandler):
             body=self.rfile.read(length) if length else b"",
         )
         try:
-            if path == "/_emulator" or path.startswith("/_emulator/"):
-                response = control.handle(state, request)
-            elif path.startswith("/files/") or path == "/mock":
-                response = _with_faults(state, request, _serve_file)
-            else:
-                generation = state.generation
-                response = _with_faults(state, request, _api)
-                _record(state, request, raw_path, response, generation)
+            response = self.respond(state, request, raw_path)
         except Exception:
             # A bug must still produce an answer; the traceback goes to the log.
             logger.exception("Unhandled error for %s %s", self.command, raw_path)
@@ -99,8 +96,11 @@ class Handler(BaseHTTPRequestHandler):
 
         # Logged before answering, so the line exists by the time the client has the reply.
         outcome = "dropped" if response.drop else response.status
-        logger.info("%s %s %s", self.command, raw_path, outcome)
+        logger.info("%s%s %s %s", self.log_prefix, self.command, raw_path, outcome)
         self._write(response)
+
+    def respond(self, state, request, raw_path):
+        raise NotImplementedError
 
     def _discard(self, length):
         """Read and drop an oversized body, so the client sees the 413 instead of a reset.
@@ -132,24 +132,14 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the client gave up (e.g. its timeout was shorter than a fault's delay)
 
 
-def _with_faults(state, request, handler):
-    """Answer through handler, unless a fault rule (faults.py) says otherwise."""
-    rule = state.faults.take(request.method, request.path)
-    if rule is None:
-        return handler(state, request)
-    passthrough = rule["after_commit"] or (rule["status"] is None and not rule["drop"])
-    response = handler(state, request) if passthrough else Response(0)
-
-    time.sleep(rule["delay"])  # no lock is held here
-    log = {**response.log, "fault": rule["id"]}
-    if rule["drop"]:
-        response = Response(0, drop=True)
-    elif rule["status"] is not None:
-        response = json_response(rule["status"], fault_body(rule))
-    response.log = log
-    if rule["retry_after"] is not None:
-        response.headers["Retry-After"] = str(rule["retry_after"])
-    return response
+class ApiHandler(Handler):
+    def respond(self, state, request, raw_path):
+        if request.path == "/_emulator" or request.path.startswith("/_emulator/"):
+            return control.handle(state, request)
+        generation = state.generation
+        response = faults.answer(state, request, _api)
+        _record(state, request, raw_path, response, generation)
+        return response
 
 
 def _record(state, request, raw_path, response, generation):
@@ -197,16 +187,3 @@ def _authorized(state, request):
     if scheme.lower() != "bearer" or not key.strip():
         return False
     return hmac.compare_digest(key.strip().encode(), state.api_key.encode())
-
-
-def _serve_file(state, request):
-    """Serve stored files like public S3 objects: no auth, the key is the secret."""
-    if request.method not in ("GET", "HEAD"):
-        return not_found()
-    if request.path == "/mock":
-        return Response(200, MOCK_CHECKPOINT, content_type="application/octet-stream")
-    found = state.read_file(request.path[len("/files/") :])
-    if found is None:
-        return not_found()
-    data, content_type = found
-    return Response(200, data, content_type=content_type)

@@ -37,6 +37,7 @@ def gallery_record(tune_id, title, branch, token):
         "is_api": False,
         "token": token,
         "callback": None,
+        "prompts_callback": None,
         "branch": branch,
         "base_tune_id": None,
         "model_type": None,
@@ -45,33 +46,61 @@ def gallery_record(tune_id, title, branch, token):
         "training_face_correct": False,
         "preset": None,
         "auto_extend": False,
-        "characteristics": {},
+        "characteristics": None,
         "orig_images": [],
         "cost_mc": 0,
         "user_error": None,
+        "failed_at": None,
         "created_at": _GALLERY_TRAINED_AT,
         "updated_at": _GALLERY_TRAINED_AT,
         "started_training_at": _GALLERY_TRAINED_AT,
         "eta": _GALLERY_TRAINED_AT,
         "trained_at": _GALLERY_TRAINED_AT,
         "expires_at": None,
+        "checkpoint_deleted_at": None,
+        "start_due": _GALLERY_TRAINED_AT,
         "train_due": _GALLERY_TRAINED_AT,
         "gallery": True,
         "deleted_at": None,
         "expired": False,
+        "failed": None,
+        "fail_message": None,
         "fail_with": None,
         "callback_due": False,
     }
 
 
+# Keys older state files lack, with the value they stand for there.
+_ADDED_TUNE_KEYS = {
+    "prompts_callback": None,
+    "failed_at": None,
+    "fail_message": None,
+    "checkpoint_deleted_at": None,
+}
+_ADDED_PROMPT_KEYS = {"failed_at": None}
+
+
+def _upgraded(record, added):
+    """Bring a record saved by an older emulator up to the current keys."""
+    record = {**added, **record}
+    record.setdefault("failed", "user_error" if record.get("user_error") else None)
+    if "train_due" in record:  # a tune
+        record.setdefault("start_due", record["train_due"])
+    if isinstance(record.get("fail_with"), str):
+        record["fail_with"] = {"message": record["fail_with"], "signal": "user_error"}
+    return record
+
+
 class State:
-    def __init__(self, api_key, train_seconds, prompt_seconds, data_dir=None):
+    def __init__(self, api_key, config, data_dir=None):
+        """`config` holds the starting values of train_seconds, prompt_seconds,
+        idempotency and callback_body; reset() goes back to them."""
         self.api_key = api_key
         # Re-entrant so helpers may lock again; nothing sleeps or does network I/O under it.
         self.lock = threading.RLock()
         # Serialises lifecycle ticks so a forced "finish" never races the ticker thread.
         self.tick_lock = threading.Lock()
-        self.defaults = {"train_seconds": train_seconds, "prompt_seconds": prompt_seconds}
+        self.defaults = dict(config)
         self.data_dir = Path(data_dir) if data_dir else None
         if self.data_dir:
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -79,6 +108,7 @@ class State:
         else:
             self.blobs = blobs.MemoryBlobs()
         self.base_url = "http://127.0.0.1"
+        self.media_url = "http://127.0.0.1"
         self.faults = FaultBook()
         self.request_log = deque(maxlen=LOG_LENGTH)
         self.generation = 0  # bumped by reset(), so late answers of older calls are not logged
@@ -103,8 +133,10 @@ class State:
         self.config = {
             "train_seconds": float(self.defaults["train_seconds"]),
             "prompt_seconds": float(self.defaults["prompt_seconds"]),
-            "idempotency": True,
+            # Off on a new Astria account until switched on in its API settings.
+            "idempotency": bool(self.defaults.get("idempotency", False)),
             "callbacks_enabled": True,
+            "callback_body": self.defaults.get("callback_body", "full"),
         }
         self.balance_mc = DEFAULT_BALANCE_MC
         self.tunes = {row[0]: gallery_record(*row) for row in GALLERY_TUNES}
@@ -122,8 +154,10 @@ class State:
             saved = json.loads(self._state_file().read_text())
         except FileNotFoundError:
             return
-        self.tunes.update({tune["id"]: tune for tune in saved["tunes"]})
-        self.prompts = {prompt["id"]: prompt for prompt in saved["prompts"]}
+        tunes = (_upgraded(tune, _ADDED_TUNE_KEYS) for tune in saved["tunes"])
+        self.tunes.update({tune["id"]: tune for tune in tunes})
+        prompts = (_upgraded(prompt, _ADDED_PROMPT_KEYS) for prompt in saved["prompts"])
+        self.prompts = {prompt["id"]: prompt for prompt in prompts}
         self.files = saved["files"]
         self.balance_mc = saved["balance_mc"]
         self.next_tune_id = saved["next_tune_id"]
@@ -197,7 +231,9 @@ class State:
         return data, meta["content_type"]
 
     def url(self, path):
+        """An address on the API host."""
         return f"{self.base_url}{path}"
 
-    def file_url(self, key):
-        return self.url(f"/files/{key}")
+    def media_file_url(self, key):
+        """A stored file's address on the media host, like `https://mp.astria.ai/<key>`."""
+        return f"{self.media_url}/{key}"

@@ -7,10 +7,12 @@ from .app import Emulator
 
 @contextlib.contextmanager
 def running_emulator(host="127.0.0.1", port=0, **kwargs):
-    """Run an Emulator for the block; by default instant (train/prompt seconds 0)."""
+    """Run an Emulator for the block; by default instant (train/prompt seconds 0), its
+    API and media host on free ports."""
     kwargs.setdefault("api_key", "test-key")
     kwargs.setdefault("train_seconds", 0.0)
     kwargs.setdefault("prompt_seconds", 0.0)
+    kwargs.setdefault("media_port", 0)
     emulator = Emulator(**kwargs).start(host=host, port=port)
     try:
         yield emulator

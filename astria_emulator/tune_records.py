@@ -1,8 +1,7 @@
-"""Tune request fields, tune records, and the tune JSON object (§3.1, §4)."""
+"""Tune request fields and tune records (§3.1, §4); render.py turns records into JSON."""
 
 from . import fields
 from .bodies import UploadedFile
-from .clock import iso
 from .images import sniff_content_type
 from .params import as_list
 from .prompt_records import read_prompt
@@ -25,72 +24,85 @@ MIN_IMAGES = 4  # for everything but FaceID, which works from a single photo
 
 
 def read_tune(attrs):
-    """Validate the `tune` hash of a create request; return its normalised fields."""
-    title = (fields.text(attrs, "title") or "").strip()
-    if not title:
-        raise fields.Invalid("Title can't be blank")
-    name = (fields.text(attrs, "name") or "").strip()
-    if not name:
-        raise fields.Invalid("Name can't be blank")
-    files, urls = _images(attrs)
-    model_type = fields.choice(attrs, "model_type", MODEL_TYPES)
+    """Validate the `tune` hash of a create request; return its normalised fields.
+
+    Raises fields.Invalid with every field's errors, inline prompts' included
+    (named "prompts.text" as Rails names a nested model's).
+    """
+    form = fields.Form(attrs)
+    title, name = (_required(form, key) for key in ("title", "name"))
+    files, urls = _images(form)
+    model_type = form.read(fields.choice, "model_type", MODEL_TYPES)
     count = len(files) + len(urls)
     if count == 0:
-        raise fields.Invalid("Images can't be blank")
-    if model_type != "faceid" and count < MIN_IMAGES:
-        raise fields.Invalid(f"At least {MIN_IMAGES} images are required")
+        form.add("images", "must contain at least one image")
+    elif model_type != "faceid" and count < MIN_IMAGES:
+        form.add("images", f"must contain at least {MIN_IMAGES} images")
     prompts = []
     for hash_ in as_list(attrs.get("prompts_attributes")):
         if not isinstance(hash_, dict):
-            raise fields.Invalid("Prompts attributes must be hashes")
-        prompts.append(read_prompt(hash_, inline=True))
-    return {
+            form.add("prompts_attributes", "must be hashes")
+            continue
+        try:
+            prompts.append(read_prompt(hash_, inline=True, prefix="prompts."))
+        except fields.Invalid as exc:
+            form.merge(exc)
+    values = {
         "title": title,
         "name": name,
         "files": files,
         "image_urls": urls,
         "model_type": model_type,
-        "callback": fields.text(attrs, "callback") or None,
-        "branch": fields.choice(attrs, "branch", BRANCHES),
-        "base_tune_id": fields.integer(attrs, "base_tune_id"),
-        "token": fields.text(attrs, "token") or None,
-        "steps": fields.integer(attrs, "steps", None, 1, 100_000),
-        "face_crop": fields.boolean(attrs, "face_crop", False),
-        "training_face_correct": fields.boolean(attrs, "training_face_correct", False),
-        "preset": fields.choice(attrs, "preset", PRESETS),
-        "auto_extend": fields.boolean(attrs, "auto_extend", False),
-        "characteristics": fields.mapping(attrs, "characteristics") or {},
+        "callback": form.read(fields.text, "callback") or None,
+        "prompts_callback": form.read(fields.text, "prompts_callback") or None,
+        "branch": form.read(fields.choice, "branch", BRANCHES),
+        "base_tune_id": form.read(fields.integer, "base_tune_id"),
+        "token": form.read(fields.text, "token") or None,
+        "steps": form.read(fields.integer, "steps", None, 1, 100_000),
+        "face_crop": form.read(fields.boolean, "face_crop", False),
+        "training_face_correct": form.read(fields.boolean, "training_face_correct", False),
+        "preset": form.read(fields.choice, "preset", PRESETS),
+        "auto_extend": form.read(fields.boolean, "auto_extend", False),
+        "characteristics": form.read(fields.mapping, "characteristics") or None,
         "prompts": prompts,
     }
+    form.check()
+    return values
 
 
 def read_tune_update(attrs):
     """Validate a PATCH: only the fields Astria's CLI edits, each optional."""
+    form = fields.Form(attrs)
     values = {}
     for key in ("title", "name"):
         if key in attrs:
-            value = (fields.text(attrs, key) or "").strip()
-            if not value:
-                raise fields.Invalid(f"{key.capitalize()} can't be blank")
-            values[key] = value
+            values[key] = _required(form, key)
     if "auto_extend" in attrs:
-        values["auto_extend"] = fields.boolean(attrs, "auto_extend", False)
+        values["auto_extend"] = form.read(fields.boolean, "auto_extend", False)
     if "characteristics" in attrs:
-        values["characteristics"] = fields.mapping(attrs, "characteristics") or {}
+        values["characteristics"] = form.read(fields.mapping, "characteristics") or None
+    form.check()
     return values
 
 
-def _images(attrs):
+def _required(form, key):
+    value = (form.read(fields.text, key) or "").strip()
+    if not value and key not in form.errors:
+        form.add(key, "can't be blank")
+    return value
+
+
+def _images(form):
     files, urls = [], []
-    for item in _listed(attrs.get("images")):
+    for item in _listed(form.params.get("images")):
         if isinstance(item, UploadedFile):
             files.append(item)
         elif isinstance(item, str) and item:
             urls.append(item)  # a JSON body can only name images by URL
-    for item in _listed(attrs.get("image_urls")):
+    for item in _listed(form.params.get("image_urls")):
         if not isinstance(item, str):
-            raise fields.Invalid("Image urls must be strings")
-        if item:
+            form.add("image_urls", "must be strings")
+        elif item:
             urls.append(item)
     return files, urls
 
@@ -108,7 +120,11 @@ def default_token(branch):
 
 
 def new_record(state, values, base, cost_mc, train_seconds, now):
-    """Store a new tune; `values["branch"]` is already resolved (request, base, or sd15)."""
+    """Store a new tune; `values["branch"]` is already resolved (request, base, or sd15).
+
+    Training begins on a tick at least min(1 s, train_seconds / 5) after the
+    create (a real create answers `started_training_at: null`) and ends at `eta`.
+    """
     branch = values["branch"]
     model_type = values["model_type"]
     if branch == "sdxl1" and model_type != "faceid":
@@ -121,6 +137,7 @@ def new_record(state, values, base, cost_mc, train_seconds, now):
         "is_api": True,
         "token": values["token"] or default_token(base["branch"] if base else branch),
         "callback": values["callback"],
+        "prompts_callback": values["prompts_callback"],
         "branch": branch,
         "base_tune_id": base["id"] if base else None,
         "model_type": model_type,
@@ -133,65 +150,28 @@ def new_record(state, values, base, cost_mc, train_seconds, now):
         "orig_images": [],
         "cost_mc": cost_mc,
         "user_error": None,
+        "failed_at": None,
         "created_at": now,
         "updated_at": now,
-        "started_training_at": now,
+        "started_training_at": None,
         "eta": due,
         "trained_at": None,
         "expires_at": None,
+        "checkpoint_deleted_at": None,
+        "start_due": now + int(min(1.0, train_seconds / 5) * 1000),
         "train_due": due,
         "gallery": False,
         "deleted_at": None,
         "expired": False,
+        "failed": None,  # internal: the failure signal once failed, "silent" included
+        "fail_message": None,
         "fail_with": None,
         "callback_due": False,
     }
     for upload in values["files"]:
         key = state.store_file(upload.data, sniff_content_type(upload.data, upload.content_type))
-        record["orig_images"].append({"key": key})
+        record["orig_images"].append({"key": key, "filename": upload.filename})
     # URLs are recorded, never fetched: nothing here may touch the network.
     record["orig_images"].extend({"url": url} for url in values["image_urls"])
     state.tunes[record["id"]] = record
     return record
-
-
-def tune_json(state, tune):
-    """Render a tune record as the API's tune object."""
-    trained = tune["trained_at"] is not None
-    ckpt_url = state.url("/mock") if trained and tune["model_type"] != "faceid" else None
-    if tune["gallery"]:
-        ckpt_url = None
-    return {
-        "id": tune["id"],
-        "title": tune["title"],
-        "name": tune["name"],
-        "is_api": tune["is_api"],
-        "token": tune["token"],
-        "eta": iso(tune["eta"]),
-        "callback": tune["callback"],
-        "trained_at": iso(tune["trained_at"]),
-        "started_training_at": iso(tune["started_training_at"]),
-        "expires_at": iso(tune["expires_at"]),
-        "created_at": iso(tune["created_at"]),
-        "updated_at": iso(tune["updated_at"]),
-        "model_type": tune["model_type"],
-        "base_tune_id": tune["base_tune_id"],
-        "branch": tune["branch"],
-        "args": None,
-        "steps": tune["steps"],
-        "face_crop": tune["face_crop"],
-        "training_face_correct": tune["training_face_correct"],
-        "preset": tune["preset"],
-        "auto_extend": tune["auto_extend"],
-        "characteristics": tune["characteristics"],
-        "ckpt_url": ckpt_url,
-        "ckpt_urls": [ckpt_url] if ckpt_url else [],
-        "url": state.url(f"/tunes/{tune['id']}.json"),
-        "orig_images": [_image_url(state, image) for image in tune["orig_images"]],
-        "cost_mc": tune["cost_mc"],
-        "user_error": tune["user_error"],
-    }
-
-
-def _image_url(state, image):
-    return state.file_url(image["key"]) if "key" in image else image["url"]

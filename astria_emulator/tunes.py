@@ -6,7 +6,8 @@ from .fields import Invalid
 from .pagination import PageError, paginate
 from .prompt_records import fill_placeholders
 from .prompt_records import new_record as new_prompt_record
-from .tune_records import new_record, read_tune, read_tune_update, tune_json
+from .render import tune_json
+from .tune_records import new_record, read_tune, read_tune_update
 from .wire import error, json_response, not_found, root_object
 
 TUNES_MAX_OFFSET = 200
@@ -16,7 +17,7 @@ def create_tune(state, request):
     try:
         values = read_tune(root_object(request, "tune"))
     except Invalid as exc:
-        return error(422, str(exc))
+        return json_response(422, exc.errors)
     log = {"title": values["title"]}
 
     with state.lock:
@@ -24,7 +25,7 @@ def create_tune(state, request):
         base = None
         if values["base_tune_id"] is not None:
             base = state.live_tune(values["base_tune_id"])
-            if base is None:
+            if base is None:  # a business refusal, not a field error
                 return error(422, "Base tune not found")
 
         # §8: an account-level switch; the title is the key, live tunes only.
@@ -37,26 +38,25 @@ def create_tune(state, request):
         branch = values["branch"] or (base["branch"] if base else "sd15")  # §3.1 default
         values["branch"] = branch
         tune_cost = prices.tune_cost(branch)
-        prompt_costs = [
-            prices.prompt_cost(prompt["num_images"], free=branch == "fast")
-            for prompt in values["prompts"]
-        ]
+        prompt_costs = [prices.prompt_cost(p["num_images"], branch) for p in values["prompts"]]
         if tune_cost + sum(prompt_costs) > state.balance_mc:
             return error(402, "Insufficient account balance")
 
         seconds = state.config["train_seconds"]
         tune = new_record(state, values, base, tune_cost, seconds, now)
         state.balance_mc -= tune_cost + sum(prompt_costs)
-        tune["fail_with"] = transitions.take_pending_failure(state, "tune", tune["title"])
         for prompt_values, cost in zip(values["prompts"], prompt_costs, strict=True):
-            text = fill_placeholders(prompt_values["text"], tune["characteristics"])
+            text = fill_placeholders(prompt_values["text"], tune["characteristics"] or {})
             prompt_values["text"] = text
             prompt = new_prompt_record(state, tune["id"], prompt_values, [tune["id"]], cost, now)
-            prompt["fail_with"] = transitions.take_pending_failure(state, "prompt", prompt["text"])
-        if tune["model_type"] == "faceid":
-            # FaceID skips training: usable at once (§6.1).
-            if tune["fail_with"]:
-                transitions.mark_tune_failed(state, tune, tune["fail_with"], now)
+            transitions.arm_failure(state, "prompt", prompt, prompt["text"], now)
+        failure = transitions.arm_failure(state, "tune", tune, tune["title"], now)
+        if tune["model_type"] == "faceid" and not tune["failed"]:
+            # FaceID skips training: usable at once, no callback (docs/features/faceid.md).
+            if failure:
+                transitions.mark_tune_failed(
+                    state, tune, failure["message"], failure["signal"], now
+                )
             else:
                 transitions.mark_tune_trained(tune, now)
         state.save()
@@ -112,7 +112,7 @@ def update_tune(state, request, tune_id):
     try:
         values = read_tune_update(root_object(request, "tune"))
     except Invalid as exc:
-        return error(422, str(exc))
+        return json_response(422, exc.errors)
     with state.lock:
         tune = _own_tune(state, tune_id)
         if tune is None:

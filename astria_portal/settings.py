@@ -375,6 +375,10 @@ PROMPTS_PER_HOUR = _int("PROMPTS_PER_HOUR", 20)
 ASTRIA_API_KEY = env.str("ASTRIA_API_KEY", default="")
 ASTRIA_DEMO = not ASTRIA_API_KEY
 EMULATOR_PORT = _int("EMULATOR_PORT", 8765, minimum=1)
+# The emulator serves files from a host of its own, as Astria does (mp.astria.ai).
+EMULATOR_MEDIA_PORT = _int("EMULATOR_MEDIA_PORT", EMULATOR_PORT + 1, minimum=1)
+if EMULATOR_MEDIA_PORT == EMULATOR_PORT:
+    CONFIG_ERRORS.append(("EMULATOR_MEDIA_PORT", "must differ from EMULATOR_PORT"))
 if ASTRIA_DEMO:
     ASTRIA_API_KEY = "demo-key"
 ASTRIA_API_URL = env.str(
@@ -384,10 +388,13 @@ ASTRIA_API_URL = env.str(
 # Free mock training (branch=fast) is the default for new tunes.
 ASTRIA_TEST_MODE = _bool("ASTRIA_TEST_MODE", ASTRIA_DEMO)
 # Generated images are downloaded only from these hosts: a bare host means
-# https only; "http://host:port" allows plain HTTP to that one address.
+# https only; "http://host:port" allows plain HTTP to that one address. Astria
+# serves current images from mp.astria.ai, some from cdn.astria.ai, older ones from S3.
 ASTRIA_MEDIA_HOSTS = env.list(
     "ASTRIA_MEDIA_HOSTS",
-    default=[ASTRIA_API_URL] if ASTRIA_DEMO else ["sdbooth2-production.s3.amazonaws.com"],
+    default=[f"http://127.0.0.1:{EMULATOR_MEDIA_PORT}"]
+    if ASTRIA_DEMO
+    else ["mp.astria.ai", "cdn.astria.ai", "sdbooth2-production.s3.amazonaws.com"],
 )
 IMAGE_MAX_BYTES = _int("IMAGE_MAX_BYTES", 40 * 1024 * 1024, minimum=1024)
 IMAGE_DOWNLOAD_TIMEOUT = _int("IMAGE_DOWNLOAD_TIMEOUT", 60, minimum=1)

@@ -27,7 +27,8 @@ from bench.procs import machine_busy_seconds, tree_cpu_seconds
 from drills import tally
 from drills.__main__ import Drill
 
-# The emulator logs one line per request: "<time> METHOD /path STATUS".
+# The emulator logs one line per request: "<time> METHOD /path STATUS", and
+# "<time> media: METHOD /path STATUS" for its media host, where the files are.
 LOG_LINE = re.compile(r" (GET|POST|PATCH|PUT|DELETE|HEAD) (/\S*) (\S+)$")
 CALLS = [
     ("POST", r"/tunes", "tune create"),
@@ -36,7 +37,7 @@ CALLS = [
     ("POST", r"/tunes/\d+/prompts", "prompt create"),
     ("GET", r"/(tunes/\d+/)?prompts/\d+", "prompt read"),
     ("GET", r"/(tunes/\d+/)?prompts", "prompt list (look-up)"),
-    ("GET", r"/files/\w+", "image download"),
+    ("GET", r"/[a-z0-9]{28}", "image download"),
 ]
 
 

@@ -41,12 +41,15 @@ class Stack:
         # every change; in memory it costs no more CPU than Astria would.
         self.emulator_on_disk = emulator_on_disk
         self.emulator_port = free_port()
+        self.emulator_media_port = free_port()
         self.web_ports = [free_port() for _ in range(webs)]
         self.web_port = self.web_ports[0]
         self.train_seconds = train_seconds
         self.prompt_seconds = prompt_seconds
         self.processes = {}
         self.emulator_url = f"http://127.0.0.1:{self.emulator_port}"
+        # Its files come from a host of their own, as Astria's come from mp.astria.ai.
+        self.emulator_media_url = f"http://127.0.0.1:{self.emulator_media_port}"
         self.web_urls = [f"http://127.0.0.1:{port}" for port in self.web_ports]
         self.web_url = self.web_urls[0]
         self.webs = ["web", *(f"web{n}" for n in range(2, webs + 1))]
@@ -65,7 +68,7 @@ class Stack:
             "ASTRIA_API_URL": self.emulator_url,
             "ASTRIA_API_KEY": API_KEY,
             "ASTRIA_TEST_MODE": "true",
-            "ASTRIA_MEDIA_HOSTS": self.emulator_url,
+            "ASTRIA_MEDIA_HOSTS": self.emulator_media_url,
             "DATABASE_URL": database_url or f"sqlite:///{self.folder / 'db.sqlite3'}",
             "MEDIA_ROOT": str(self.folder / "media"),
             "EMAIL_URL": f"filemail:///{self.mail_dir}",  # four slashes: an absolute path
@@ -104,6 +107,8 @@ class Stack:
                 "--train-seconds", str(self.train_seconds),
                 "--prompt-seconds", str(self.prompt_seconds),
                 "--public-url", self.emulator_url,
+                "--media-port", str(self.emulator_media_port),
+                "--public-media-url", self.emulator_media_url,
             ],
         }  # fmt: skip
         for name, port in zip(self.webs, self.web_ports, strict=True):

@@ -67,12 +67,16 @@ def emulator_server():
 
 @pytest.fixture
 def emulator(emulator_server, settings):
-    """A fresh, instant emulator that the portal's settings point at."""
-    control = EmulatorControl(emulator_server.base_url, emulator_server.api_key)
+    """A fresh, instant emulator that the portal's settings point at. Its files come
+    from its media host, the one origin images may be downloaded from, as in production."""
+    control = EmulatorControl(
+        emulator_server.base_url, emulator_server.api_key, emulator_server.media_url
+    )
     control.reset()
     control.config(train_seconds=0, prompt_seconds=0, callbacks_enabled=False)
     settings.ASTRIA_API_URL = emulator_server.base_url
     settings.ASTRIA_API_KEY = emulator_server.api_key
+    settings.ASTRIA_MEDIA_HOSTS = [emulator_server.media_url]
     return control
 
 

@@ -63,9 +63,10 @@ def wait_for(fetch, ready, seconds=5.0):
 class EmulatorControl:
     """The emulator's test-only control surface under /_emulator/ (no auth, JSON)."""
 
-    def __init__(self, base_url, api_key):
+    def __init__(self, base_url, api_key, media_url=None):
         self.base_url = base_url
         self.api_key = api_key
+        self.media_url = media_url  # where its files are served: another origin than the API
 
     def call(self, method, path, data=None):
         response = requests.request(

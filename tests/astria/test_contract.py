@@ -96,6 +96,7 @@ def test_the_training_images_are_rehosted(client):
 
 
 def test_idempotent_create_returns_the_same_tune(client, emulator):
+    emulator.config(idempotency=True)  # off on a new account, and in the emulator
     title = str(uuid.uuid4())
 
     first = new_tune(client, title=title)
@@ -228,7 +229,9 @@ def test_the_callback_bodies_parse(client, emulator):
 def test_a_failed_tune_and_prompt(client, emulator):
     emulator.config(train_seconds=60, prompt_seconds=60)
     tune = new_tune(client)
-    emulator.call("POST", f"tunes/{tune.id}/fail", {"user_error": "No faces found"})
+    emulator.call(
+        "POST", f"tunes/{tune.id}/fail", {"user_error": "No faces found", "signal": "user_error"}
+    )
 
     failed = client.get_tune(tune.id)
     assert failed.is_failed and not failed.is_trained
@@ -262,8 +265,8 @@ def test_422_validation_is_permanent_and_carries_the_body(client, emulator):
     error = info.value
     assert type(error) is PermanentError
     assert error.status == 422
-    assert "4 images" in error.message
-    assert error.body == {"error": error.message}
+    assert error.message == "images must contain at least 4 images"
+    assert error.body == {"images": ["must contain at least 4 images"]}  # a Rails field map
     assert client.get_account().usd_balance_mc > 0
 
 
@@ -331,6 +334,7 @@ def test_server_errors_are_retry_later(client, emulator, status):
 
 
 def test_504_after_commit_is_ambiguous_and_the_tune_exists(client, emulator):
+    emulator.config(idempotency=True)  # the documented re-POST needs it
     emulator.fault("POST", "/tunes", status=504, after_commit=True)
     title = str(uuid.uuid4())
 

@@ -1,6 +1,7 @@
 """Fixtures for the emulator's own tests: one server per session, reset before each test."""
 
 import json
+import socket
 import threading
 import time
 import uuid
@@ -15,6 +16,12 @@ API_KEY = "test-key"
 # Four fake training "photos": the emulator stores bytes as they are, images or not.
 PHOTOS = [(f"face-{n}.jpg", f"photo {n}".encode(), "image/jpeg") for n in range(4)]
 IMAGE_URLS = [f"https://images.example.com/{n}.jpg" for n in range(4)]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def wait_for(fetch, ready, seconds=5.0):
@@ -33,6 +40,7 @@ class Api:
     def __init__(self, emulator):
         self.emulator = emulator
         self.base_url = emulator.base_url
+        self.media_url = emulator.media_url
         self.headers = {"Authorization": f"Bearer {API_KEY}"}
 
     def request(self, method, path, **kwargs):

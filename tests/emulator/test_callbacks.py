@@ -2,6 +2,10 @@
 
 import time
 
+import pytest
+
+from astria_emulator.render import THIN_KEYS
+
 from .conftest import wait_for
 
 
@@ -95,15 +99,29 @@ def test_disabled_callbacks_are_recorded_as_dropped(api, receiver):
     assert receiver.calls == []
 
 
-def test_a_failed_tune_calls_back_with_its_user_error(api, receiver):
+def test_a_failed_tune_calls_back_with_failed_at(api, receiver):
     api.config(train_seconds=60)
     tune = api.new_tune(callback=f"{receiver.url}/hook")
 
     api.control("POST", f"tunes/{tune['id']}/fail", {"user_error": "No faces found"})
 
     (call,) = receiver.wait(1)
-    assert call["body"]["tune"]["user_error"] == "No faces found"
+    assert call["body"]["tune"]["failed_at"] is not None
+    assert "user_error" not in call["body"]["tune"]
     assert call["body"]["tune"]["trained_at"] is None
+
+
+def test_a_tune_failed_with_user_error_calls_back_with_it(api, receiver):
+    api.config(train_seconds=60)
+    tune = api.new_tune(callback=f"{receiver.url}/hook")
+
+    api.control(
+        "POST", f"tunes/{tune['id']}/fail", {"user_error": "No faces found", "signal": "user_error"}
+    )
+
+    (call,) = receiver.wait(1)
+    assert call["body"]["tune"]["user_error"] == "No faces found"
+    assert call["body"]["tune"]["failed_at"] is None
 
 
 def test_a_failed_prompt_calls_back_with_no_images(api, receiver):
@@ -115,13 +133,97 @@ def test_a_failed_prompt_calls_back_with_no_images(api, receiver):
 
     (call,) = receiver.wait(1)
     assert call["body"]["prompt"]["user_error"] == "NSFW"
+    assert call["body"]["prompt"]["failed_at"] is not None
     assert call["body"]["prompt"]["images"] == []
 
 
-def test_a_faceid_tune_calls_back_at_once(api, receiver):
+def test_a_faceid_tune_sends_no_callback(api, receiver):
+    # "trained_at is set upon creation ... As such no callback is needed" (faceid.md).
     api.config(train_seconds=60)
-
-    tune = api.new_tune(model_type="faceid", image_urls=["u"], callback=f"{receiver.url}/f")
+    tune = api.new_tune(
+        model_type="faceid", image_urls=["u"], callback=f"{receiver.url}/f", branch="fast"
+    )
+    prompt = api.new_prompt(tune["id"], callback=f"{receiver.url}/p")
 
     (call,) = receiver.wait(1)
-    assert call["body"]["tune"]["id"] == tune["id"]
+    time.sleep(0.3)
+
+    assert [call["path"] for call in receiver.calls] == ["/p"]
+    assert call["body"]["prompt"]["id"] == prompt["id"]
+    assert api.tune(tune["id"])["callback"] == f"{receiver.url}/f"
+
+
+def test_a_faceid_prompt_on_a_base_tune_calls_back(api, receiver):
+    faceid = api.new_tune(model_type="faceid", base_tune_id=690204, image_urls=["u"])
+
+    api.new_prompt(690204, text=f"<faceid:{faceid['id']}:1.0> woman", callback=f"{receiver.url}/p")
+
+    (call,) = receiver.wait(1)
+    assert call["body"]["prompt"]["tune_id"] == 690204 and call["body"]["prompt"]["images"]
+
+
+def finished_bodies(api, receiver, shape):
+    """The tune and prompt callback bodies sent with `callback_body` set to shape."""
+    api.config(callback_body=shape)
+    tune = api.new_tune(callback=f"{receiver.url}/t")
+    api.new_prompt(tune["id"], callback=f"{receiver.url}/p")
+    calls = receiver.wait(2)
+    by_path = {call["path"]: call["body"] for call in calls}
+    return by_path["/t"], by_path["/p"], api.tune(tune["id"])
+
+
+def test_full_bodies_are_the_default(api, receiver):
+    assert api.control("GET", "config").json()["callback_body"] == "full"
+
+    tune_body, prompt_body, tune = finished_bodies(api, receiver, "full")
+
+    assert tune_body == {"tune": tune}
+    assert list(prompt_body) == ["prompt"] and "cfg_scale" in prompt_body["prompt"]
+
+
+def test_thin_bodies_hold_about_ten_keys(api, receiver):
+    tune_body, prompt_body, tune = finished_bodies(api, receiver, "thin")
+
+    assert list(tune_body) == ["tune"] and list(prompt_body) == ["prompt"]
+    assert list(tune_body["tune"]) == list(THIN_KEYS["tune"])
+    assert list(prompt_body["prompt"]) == [
+        "id",
+        "tune_id",
+        "text",
+        "images",
+        "trained_at",
+        "created_at",
+        "updated_at",
+        "url",
+        "user_error",
+        "tunes",
+    ]
+    assert tune_body["tune"]["id"] == tune["id"] and tune_body["tune"]["trained_at"]
+    assert prompt_body["prompt"]["images"]
+
+
+def test_bare_bodies_are_not_wrapped(api, receiver):
+    tune_body, prompt_body, tune = finished_bodies(api, receiver, "bare")
+
+    assert tune_body == tune
+    assert prompt_body["tune_id"] == tune["id"] and prompt_body["images"]
+
+
+def test_empty_bodies_are_empty(api, receiver):
+    tune_body, prompt_body, _ = finished_bodies(api, receiver, "empty")
+
+    assert tune_body == prompt_body == {}
+
+
+def test_an_unknown_body_shape_is_refused(api):
+    response = api.control("POST", "config", {"callback_body": "wrapped"})
+
+    assert response.status_code == 400
+    assert api.control("GET", "config").json()["callback_body"] == "full"
+
+
+@pytest.mark.parametrize("shape", ["thin", "bare", "empty"])
+def test_reset_goes_back_to_full_bodies(api, shape):
+    api.config(callback_body=shape)
+
+    assert api.control("POST", "reset").json()["callback_body"] == "full"

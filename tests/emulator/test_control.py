@@ -2,14 +2,17 @@
 
 from astria_emulator import Emulator
 
+from .conftest import wait_for
+
 
 def test_config_reads_and_updates_any_subset(api):
     config = api.control("GET", "config").json()
     assert config == {
         "train_seconds": 0.0,
         "prompt_seconds": 0.0,
-        "idempotency": True,
+        "idempotency": False,  # as on a new Astria account
         "callbacks_enabled": True,
+        "callback_body": "full",
         "balance_mc": 100_000_000,
     }
 
@@ -20,19 +23,25 @@ def test_config_reads_and_updates_any_subset(api):
 
 
 def test_config_rejects_unknown_keys_and_bad_values(api):
-    for values in ({"speed": 1}, {"idempotency": "yes"}, {"balance_mc": -1}, {"balance_mc": 1.5}):
+    for values in (
+        {"speed": 1},
+        {"idempotency": "yes"},
+        {"balance_mc": -1},
+        {"balance_mc": 1.5},
+        {"callback_body": 1},
+    ):
         assert api.control("POST", "config", values).status_code == 400
 
 
 def test_reset_clears_everything_but_the_gallery(api):
-    api.config(idempotency=False, balance_mc=1)
+    api.config(idempotency=True, balance_mc=1)
     api.new_tune()
     api.control("POST", "faults", {"path": "/users", "status": 500})
 
     response = api.control("POST", "reset")
 
     assert response.status_code == 200
-    assert response.json()["idempotency"] is True
+    assert response.json()["idempotency"] is False
     assert api.balance() == 100_000_000
     assert api.get("/tunes").json() == []
     assert api.get("/tunes/1504944").status_code == 200
@@ -61,17 +70,17 @@ def test_finish_trains_a_tune_now(api):
     assert api.tune(tune["id"])["trained_at"] is not None
 
 
-def test_fail_sets_user_error_and_never_trains(api):
+def test_fail_sets_failed_at_and_never_trains(api):
     api.config(train_seconds=0.2)
     tune = api.new_tune()
 
     failed = api.control("POST", f"tunes/{tune['id']}/fail", {"user_error": "Bad photos"})
 
-    assert failed.json()["user_error"] == "Bad photos"
+    assert failed.json()["failed_at"] is not None and "user_error" not in failed.json()
     assert api.control("POST", f"tunes/{tune['id']}/finish").status_code == 409
     after = api.tune(tune["id"])
-    assert after["user_error"] == "Bad photos" and after["trained_at"] is None
-    assert after["expires_at"] is None
+    assert after["failed_at"] == failed.json()["failed_at"] and after["trained_at"] is None
+    assert after["expires_at"] is None and "user_error" not in after
 
 
 def test_fail_or_finish_conflicts_with_a_finished_outcome(api):
@@ -83,25 +92,28 @@ def test_fail_or_finish_conflicts_with_a_finished_outcome(api):
 
 
 def test_fail_next_tune_by_title(api):
-    api.control("POST", "fail-next-tune", {"title": "doomed", "user_error": "No face detected"})
+    signal = {"title": "doomed", "user_error": "No face detected", "signal": "user_error"}
+    api.control("POST", "fail-next-tune", signal)
 
     lucky = api.trained_tune(api.new_tune(title="lucky")["id"])
     doomed = api.new_tune(title="the doomed one")
     later = api.new_tune(title="doomed again")
 
-    assert lucky["user_error"] is None
-    assert api.trained_tune(later["id"])["user_error"] is None  # the rule is used up
-    final = api.tune(doomed["id"])
+    assert lucky["failed_at"] is None and "user_error" not in lucky
+    assert api.trained_tune(later["id"])["failed_at"] is None  # the rule is used up
+    final = wait_for(lambda: api.tune(doomed["id"]), lambda t: "user_error" in t)
     assert final["user_error"] == "No face detected" and final["trained_at"] is None
+    assert final["failed_at"] is None
     assert api.state()["pending_failures"] == []
 
 
 def test_fail_next_tune_without_a_title_hits_a_faceid_tune_at_once(api):
-    api.control("POST", "fail-next-tune", {})
+    rule = api.control("POST", "fail-next-tune", {}).json()
 
     tune = api.new_tune(model_type="faceid", image_urls=["u"])
 
-    assert tune["user_error"] == "Training failed" and tune["trained_at"] is None
+    assert rule["signal"] == "failed_at" and rule["user_error"] == "Training failed"
+    assert tune["failed_at"] == tune["created_at"] and tune["trained_at"] is None
 
 
 def test_finish_and_fail_for_prompts(api):
@@ -115,6 +127,7 @@ def test_finish_and_fail_for_prompts(api):
 
     assert len(finished["images"]) == 2 and finished["trained_at"] is not None
     assert failed["user_error"] == "NSFW" and failed["images"] == []
+    assert failed["failed_at"] is not None  # prompts fail with both signals by default
     assert api.control("POST", f"prompts/{first['id']}/fail").status_code == 409
 
 
@@ -132,7 +145,8 @@ def test_fail_next_prompt_by_text(api):
 
     prompt = api.new_prompt(tune["id"], text="something forbidden")
 
-    assert api.done_prompt(prompt["id"])["user_error"] == "NSFW"
+    done = api.done_prompt(prompt["id"])
+    assert done["user_error"] == "NSFW" and done["failed_at"] is not None
 
 
 def test_the_request_log_names_titles_and_created_ids(api):

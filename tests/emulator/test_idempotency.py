@@ -1,10 +1,44 @@
-"""Idempotent creates: same title, same tune; same prompt attributes, same prompt (§8)."""
+"""Idempotent creates: same title, same tune; same prompt attributes, same prompt (§8).
+
+A new Astria account has idempotency off until it is enabled in the API
+settings (docs/api/0-overview.md), and so has the emulator: these tests turn it on.
+"""
 
 from concurrent.futures import ThreadPoolExecutor
 
-from astria_emulator import prices
+import pytest
+
+from astria_emulator import Emulator, prices
+
+from .conftest import Api
 
 START = 100_000_000
+
+
+@pytest.fixture(autouse=True)
+def idempotency(api):
+    api.config(idempotency=True)
+
+
+def test_it_is_off_until_switched_on(emulator_server):
+    emulator_server.reset()  # back to the defaults, undoing this module's switch
+    api = Api(emulator_server)
+
+    assert api.control("GET", "config").json()["idempotency"] is False
+    first = api.create_tune(title="uuid-0")
+    second = api.create_tune(title="uuid-0")
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] != second.json()["id"]
+
+
+def test_an_emulator_can_start_with_it_on_and_reset_keeps_that():
+    with Emulator(api_key="test-key", train_seconds=0, idempotency=True) as emulator:
+        api = Api(emulator)
+        api.headers = {"Authorization": "Bearer test-key"}
+        first = api.create_tune(title="same")
+        assert api.create_tune(title="same").json()["id"] == first.json()["id"]
+        assert api.control("POST", "reset").json()["idempotency"] is True
 
 
 def test_a_repeated_title_returns_the_existing_tune_with_200(api):

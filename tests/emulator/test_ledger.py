@@ -1,6 +1,16 @@
-"""The account balance: paid branches are charged, `fast` is free, 402 when short (§15)."""
+"""The account balance: paid branches are charged, `fast` is free, 402 when short (§15).
+
+Documented: a `fast` tune is free and prompts on that tune return mock images
+for free. Not documented: that a prompt on a shared base tune is free because
+its adapter tag names a fast tune, so it is charged.
+"""
+
+import pytest
+import requests
 
 from astria_emulator import prices
+
+from .conftest import IMAGE_URLS
 
 START = 100_000_000
 
@@ -29,15 +39,41 @@ def test_fast_tunes_and_their_prompts_are_free(api):
     assert api.balance() == START
 
 
-def test_a_lora_prompt_on_the_base_tune_is_free_when_the_lora_is_fast(api):
-    lora = api.new_tune(branch="fast", base_tune_id=1504944, model_type="lora")
-    paid = api.new_tune(branch="flux1", base_tune_id=1504944, model_type="lora")
+@pytest.mark.parametrize(
+    ("base", "tag", "model_type"),
+    [(1504944, "lora", "lora"), (690204, "faceid", "faceid"), (666678, "lora", "lora")],
+)
+def test_a_prompt_on_a_gallery_base_tune_is_charged_even_for_a_fast_adapter(
+    api, base, tag, model_type
+):
+    images = IMAGE_URLS[:1] if model_type == "faceid" else IMAGE_URLS
+    fast = api.new_tune(branch="fast", base_tune_id=base, model_type=model_type, image_urls=images)
 
-    free_prompt = api.new_prompt(1504944, text=f"<lora:{lora['id']}:1> a man", num_images=2)
-    paid_prompt = api.new_prompt(1504944, text=f"<lora:{paid['id']}:1> a man", num_images=2)
+    prompt = api.new_prompt(base, text=f"<{tag}:{fast['id']}:1> a man", num_images=2)
 
-    assert free_prompt["cost_mc"] == 0
-    assert paid_prompt["cost_mc"] == 2 * prices.IMAGE_MC
+    assert fast["cost_mc"] == 0
+    assert prompt["cost_mc"] == 2 * prices.IMAGE_MC
+    assert api.balance() == START - 2 * prices.IMAGE_MC
+
+
+@pytest.mark.parametrize(
+    ("model_type", "images"), [("lora", IMAGE_URLS), ("faceid", IMAGE_URLS[:1])]
+)
+def test_a_prompt_on_the_users_own_fast_adapter_tune_is_free_with_mock_images(
+    api, model_type, images
+):
+    tune = api.new_tune(
+        branch="fast", base_tune_id=1504944, model_type=model_type, image_urls=images
+    )
+
+    response = api.create_prompt(tune["id"], text="ohwx man in a suit", num_images=2)
+
+    assert response.status_code == 201
+    prompt = api.done_prompt(response.json()["id"])
+    assert prompt["tune_id"] == tune["id"] and prompt["cost_mc"] == 0
+    assert len(prompt["images"]) == 2
+    assert requests.get(prompt["images"][0], timeout=5).headers["Content-Type"] == "image/png"
+    assert api.balance() == START
 
 
 def test_inline_prompts_of_a_paid_tune_are_charged_with_it(api):

@@ -35,16 +35,50 @@ def test_a_tune_trains_after_train_seconds_and_expires_30_days_later(api):
     tune = api.new_tune()
 
     assert tune["trained_at"] is None and tune["expires_at"] is None
-    assert tune["started_training_at"] == tune["created_at"]
     assert parse(tune["eta"]) - parse(tune["created_at"]) == timedelta(milliseconds=300)
     trained = api.trained_tune(tune["id"])
     assert parse(trained["trained_at"]) - parse(trained["created_at"]) >= timedelta(seconds=0.3)
     assert parse(trained["expires_at"]) - parse(trained["trained_at"]) == timedelta(days=30)
     assert trained["eta"] == tune["eta"]  # not rewritten when training ends
-    assert trained["ckpt_url"] == f"{api.base_url}/mock"
+    assert trained["ckpt_url"] == f"{api.media_url}/mock"
     assert trained["ckpt_urls"] == [trained["ckpt_url"]]
     checkpoint = requests.get(trained["ckpt_url"], timeout=5)
     assert checkpoint.headers["Content-Type"] == "application/octet-stream"
+
+
+def test_training_starts_after_the_create_not_with_it(api):
+    # A real create answers "started_training_at": null (avahi-org/Professional-headshot).
+    api.config(train_seconds=2)
+    tune = api.new_tune()
+
+    assert tune["started_training_at"] is None
+    assert parse(tune["eta"]) - parse(tune["created_at"]) == timedelta(seconds=2)
+    assert api.tune(tune["id"])["started_training_at"] is None
+    started = wait_for(lambda: api.tune(tune["id"]), lambda t: t["started_training_at"])
+    # At least min(1 s, train_seconds / 5) after the create, and well before the eta.
+    delay = parse(started["started_training_at"]) - parse(started["created_at"])
+    assert timedelta(seconds=0.4) <= delay < timedelta(seconds=2)
+    assert started["trained_at"] is None
+    assert started["updated_at"] == started["started_training_at"]
+
+
+def test_the_start_waits_at_most_a_second(api):
+    api.config(train_seconds=30)
+    tune = api.new_tune()
+
+    started = wait_for(lambda: api.tune(tune["id"]), lambda t: t["started_training_at"], seconds=3)
+
+    delay = parse(started["started_training_at"]) - parse(started["created_at"])
+    assert timedelta(seconds=1) <= delay < timedelta(seconds=2)
+
+
+def test_with_no_training_time_it_starts_and_ends_on_one_tick(api):
+    tune = api.new_tune()
+
+    assert tune["started_training_at"] is None
+    trained = api.trained_tune(tune["id"])
+    assert trained["started_training_at"] is not None
+    assert parse(trained["started_training_at"]) <= parse(trained["trained_at"])
 
 
 def test_a_faceid_tune_is_trained_at_once(api):
@@ -52,7 +86,7 @@ def test_a_faceid_tune_is_trained_at_once(api):
 
     tune = api.new_tune(model_type="faceid", image_urls=["https://images.example.com/1.jpg"])
 
-    assert tune["trained_at"] == tune["created_at"]
+    assert tune["trained_at"] == tune["started_training_at"] == tune["created_at"]
     assert parse(tune["expires_at"]) - parse(tune["trained_at"]) == timedelta(days=30)
     assert tune["ckpt_url"] is None
 
@@ -72,7 +106,7 @@ def test_prompts_wait_for_their_tune_then_get_their_images(api):
     done = api.done_prompt(prompt["id"])
     assert parse(done["started_training_at"]) >= parse(api.tune(tune["id"])["trained_at"])
     assert len(done["images"]) == 3
-    assert all(url.startswith(f"{api.base_url}/files/") for url in done["images"])
+    assert all(url.startswith(f"{api.media_url}/") for url in done["images"])
 
 
 def test_a_prompt_is_generating_for_prompt_seconds(api):
@@ -167,7 +201,7 @@ def test_prompts_of_a_tune_that_fails_fail_too(api):
     api.control("POST", f"tunes/{tune['id']}/fail", {"user_error": "No faces found"})
 
     failed = api.done_prompt(prompt["id"])
-    assert "No faces found" in failed["user_error"]
+    assert "No faces found" in failed["user_error"] and failed["failed_at"]
     assert failed["images"] == [] and failed["trained_at"] is None
     refused = api.create_prompt(tune["id"])
     assert refused.status_code == 422

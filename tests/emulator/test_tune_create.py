@@ -36,7 +36,15 @@ TUNE_FIELDS = {
     "url",
     "orig_images",
     "cost_mc",
-    "user_error",
+    # Also in the real tune records (SimpleTuner-astria's fixture, avahi-org's README).
+    "failed_at",
+    "characteristics",
+    "base_pack_id",
+    "prompts_callback",
+    "auto_extend",
+    "checkpoint_deleted",
+    "checkpoint_deleted_at",
+    "file_names",
 }
 
 
@@ -70,13 +78,44 @@ def test_a_multipart_create_answers_201_with_the_tune_object(api):
     assert tune["callback"] == "https://portal.test/hook?user_id=1&tune_id=7"
     assert tune["face_crop"] is True and tune["training_face_correct"] is False
     assert tune["steps"] == 500
-    assert tune["is_api"] is True and tune["args"] is None and tune["user_error"] is None
+    assert tune["is_api"] is True and tune["args"] is None
+    assert "user_error" not in tune  # no real tune body has the key
+    assert tune["failed_at"] is None and tune["base_pack_id"] is None
+    assert tune["characteristics"] is None and tune["prompts_callback"] is None
+    assert tune["checkpoint_deleted"] is False and tune["checkpoint_deleted_at"] is None
     assert tune["url"] == f"{api.base_url}/tunes/{tune['id']}.json"
     assert tune["trained_at"] is None and tune["expires_at"] is None
+    assert tune["started_training_at"] is None
     assert tune["ckpt_url"] is None and tune["ckpt_urls"] == []
-    for key in ("eta", "started_training_at", "created_at", "updated_at"):
+    for key in ("eta", "created_at", "updated_at"):
         assert TIMESTAMP.match(tune[key]), key
     assert len(tune["orig_images"]) == 4
+    assert tune["file_names"] == [
+        {"filename": name, "url": url}
+        for (name, _, _), url in zip(PHOTOS, tune["orig_images"], strict=True)
+    ]
+
+
+def test_args_carries_the_preset_and_prompts_callback_is_echoed(api):
+    tune = api.new_tune(
+        branch="flux1",
+        base_tune_id=1504944,
+        model_type="lora",
+        preset="flux-lora-portrait",
+        prompts_callback="https://portal.test/all-done?t=1",
+    )
+
+    assert tune["args"] == "preset=flux-lora-portrait"
+    assert tune["prompts_callback"] == "https://portal.test/all-done?t=1"
+    assert api.tune(tune["id"])["args"] == "preset=flux-lora-portrait"
+
+
+def test_file_names_of_image_urls_name_the_last_path_segment(api):
+    tune = api.new_tune()
+
+    names = [entry["filename"] for entry in tune["file_names"]]
+    assert names == ["0.jpg", "1.jpg", "2.jpg", "3.jpg"]
+    assert [entry["url"] for entry in tune["file_names"]] == IMAGE_URLS
 
 
 def test_uploaded_images_are_served_back_byte_identical(api):
@@ -87,7 +126,7 @@ def test_uploaded_images_are_served_back_byte_identical(api):
     ).json()
 
     for url, (_, data, _) in zip(tune["orig_images"], photos, strict=True):
-        assert url.startswith(f"{api.base_url}/files/")
+        assert re.fullmatch(rf"{re.escape(api.media_url)}/[a-z0-9]{{28}}", url)
         served = requests.get(url, timeout=5)
         assert served.status_code == 200
         assert served.content == data

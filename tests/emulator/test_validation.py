@@ -6,31 +6,64 @@ from .conftest import IMAGE_URLS
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "errors"),
     [
-        ({"title": ""}, "Title can't be blank"),
-        ({"title": None}, "Title can't be blank"),
-        ({"name": "  "}, "Name can't be blank"),
-        ({"image_urls": []}, "Images can't be blank"),
-        ({"image_urls": IMAGE_URLS[:3]}, "At least 4 images are required"),
-        ({"image_urls": IMAGE_URLS[:1], "model_type": "lora"}, "At least 4 images are required"),
-        ({"branch": "sd99"}, "Branch is not included in the list"),
-        ({"model_type": "dreambooth"}, "Model type is not included in the list"),
-        ({"base_tune_id": 42}, "Base tune not found"),
-        ({"steps": "many"}, "Steps is not a number"),
-        ({"characteristics": "{not json"}, "Characteristics is not valid JSON"),
-        ({"prompts_attributes": [{"text": ""}]}, "Text can't be blank"),
-        ({"prompts_attributes": [{"text": "x", "num_images": 9}]}, "between 1 and 8"),
+        ({"title": ""}, {"title": ["can't be blank"]}),
+        ({"title": None}, {"title": ["can't be blank"]}),
+        ({"name": "  "}, {"name": ["can't be blank"]}),
+        # The real answer to a create without images (myorpheus/myphoto's production log).
+        ({"image_urls": []}, {"images": ["must contain at least one image"]}),
+        ({"image_urls": IMAGE_URLS[:3]}, {"images": ["must contain at least 4 images"]}),
+        (
+            {"image_urls": IMAGE_URLS[:1], "model_type": "lora"},
+            {"images": ["must contain at least 4 images"]},
+        ),
+        ({"branch": "sd99"}, {"branch": ["is not included in the list"]}),
+        ({"model_type": "dreambooth"}, {"model_type": ["is not included in the list"]}),
+        ({"steps": "many"}, {"steps": ["is not a number"]}),
+        ({"characteristics": "{not json"}, {"characteristics": ["is not valid JSON"]}),
+        ({"prompts_attributes": [{"text": ""}]}, {"prompts.text": ["can't be blank"]}),
+        (
+            {"prompts_attributes": [{"text": "x", "num_images": 9}]},
+            {"prompts.num_images": ["must be less than or equal to 8"]},
+        ),
+        (
+            {"title": "", "name": "", "image_urls": []},
+            {
+                "title": ["can't be blank"],
+                "name": ["can't be blank"],
+                "images": ["must contain at least one image"],
+            },
+        ),
     ],
 )
-def test_tune_create_validation(api, fields, message):
+def test_tune_create_validation_answers_a_rails_field_map(api, fields, errors):
     response = api.create_tune(**fields)
 
     assert response.status_code == 422
-    assert message in response.json()["error"]
-    assert list(response.json()) == ["error"]
+    assert response.json() == errors
     assert api.state()["tunes"]["total"] == 0
     assert api.balance() == 100_000_000
+
+
+def test_business_refusals_keep_the_error_key(api):
+    unknown_base = api.create_tune(base_tune_id=42)
+    api.config(balance_mc=0)
+    broke = api.create_tune(branch="sd15")
+
+    assert (unknown_base.status_code, unknown_base.json()) == (
+        422,
+        {"error": "Base tune not found"},
+    )
+    assert (broke.status_code, broke.json()) == (402, {"error": "Insufficient account balance"})
+
+
+def test_a_patch_with_a_blank_title_answers_a_field_map(api):
+    tune = api.new_tune()
+
+    response = api.patch(f"/tunes/{tune['id']}", json={"tune": {"title": " "}})
+
+    assert (response.status_code, response.json()) == (422, {"title": ["can't be blank"]})
 
 
 def test_a_faceid_tune_needs_only_one_image(api):
@@ -40,26 +73,30 @@ def test_a_faceid_tune_needs_only_one_image(api):
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "errors"),
     [
-        ({"text": ""}, "Text can't be blank"),
-        ({"text": None}, "Text can't be blank"),
-        ({"num_images": 0}, "Num images must be between 1 and 8"),
-        ({"num_images": 9}, "Num images must be between 1 and 8"),
-        ({"num_images": "lots"}, "Num images is not a number"),
-        ({"cfg_scale": 20}, "Cfg scale must be between 0 and 15"),
-        ({"steps": 51}, "Steps must be between 0 and 50"),
-        ({"aspect_ratio": "7:5"}, "Aspect ratio is not included in the list"),
-        ({"super_resolution": "maybe"}, "Super resolution must be true or false"),
+        ({"text": ""}, {"text": ["can't be blank"]}),
+        ({"text": None}, {"text": ["can't be blank"]}),
+        ({"num_images": 0}, {"num_images": ["must be greater than or equal to 1"]}),
+        ({"num_images": 9}, {"num_images": ["must be less than or equal to 8"]}),
+        ({"num_images": "lots"}, {"num_images": ["is not a number"]}),
+        ({"cfg_scale": 20}, {"cfg_scale": ["must be less than or equal to 15"]}),
+        ({"steps": 51}, {"steps": ["must be less than or equal to 50"]}),
+        ({"aspect_ratio": "7:5"}, {"aspect_ratio": ["is not included in the list"]}),
+        ({"super_resolution": "maybe"}, {"super_resolution": ["must be true or false"]}),
+        (
+            {"text": "", "num_images": 9},
+            {"text": ["can't be blank"], "num_images": ["must be less than or equal to 8"]},
+        ),
     ],
 )
-def test_prompt_create_validation(api, fields, message):
+def test_prompt_create_validation_answers_a_rails_field_map(api, fields, errors):
     tune = api.new_tune()
 
     response = api.create_prompt(tune["id"], **fields)
 
     assert response.status_code == 422
-    assert response.json() == {"error": message}
+    assert response.json() == errors
 
 
 def test_num_images_at_the_edges_is_accepted(api):

@@ -27,6 +27,7 @@ def load_settings(monkeypatch, **environ):
     for name in (
         "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PUBLIC_BASE_URL", "ASTRIA_API_KEY",
         "ASTRIA_API_URL", "DATABASE_URL", "EMAIL_URL", "Q_WORKERS", "SIGNUP_ENABLED", "WEB_PORT",
+        "EMULATOR_PORT", "EMULATOR_MEDIA_PORT", "ASTRIA_MEDIA_HOSTS",
     ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
@@ -85,10 +86,30 @@ def test_an_api_key_leaves_demo_mode(monkeypatch):
     assert conf["ASTRIA_TEST_MODE"] is False
 
 
+def test_images_come_from_astrias_media_hosts_not_its_api(monkeypatch):
+    conf = load_settings(monkeypatch, ASTRIA_API_KEY="sd_live")
+    assert conf["ASTRIA_MEDIA_HOSTS"] == [
+        "mp.astria.ai",
+        "cdn.astria.ai",
+        "sdbooth2-production.s3.amazonaws.com",
+    ]
+
+
+def test_in_demo_mode_images_come_from_the_emulators_media_host(monkeypatch):
+    conf = load_settings(monkeypatch)
+    assert conf["EMULATOR_MEDIA_PORT"] == 8766
+    assert conf["ASTRIA_MEDIA_HOSTS"] == ["http://127.0.0.1:8766"]  # not the API's origin
+    conf = load_settings(monkeypatch, EMULATOR_PORT="9100")
+    assert conf["ASTRIA_MEDIA_HOSTS"] == ["http://127.0.0.1:9101"]
+    conf = load_settings(monkeypatch, EMULATOR_MEDIA_PORT="9200")
+    assert conf["ASTRIA_MEDIA_HOSTS"] == ["http://127.0.0.1:9200"]
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
         ("DEBUG", "maybe"),
+        ("EMULATOR_MEDIA_PORT", "8765"),  # the API's own port
         ("Q_WORKERS", "many"),
         ("Q_WORKERS", "0"),
         ("DATABASE_URL", "nope://x"),

@@ -64,7 +64,7 @@ def make_prompt(trained_tune):
 @pytest.fixture
 def emulator_media(emulator, emulator_server, settings):
     """The emulator with its file host on the download allow-list."""
-    settings.ASTRIA_MEDIA_HOSTS = [emulator_server.base_url]
+    settings.ASTRIA_MEDIA_HOSTS = [emulator_server.media_url]
     return emulator
 
 

@@ -66,6 +66,7 @@ def test_an_unreachable_api_fails(settings):
 
 
 def test_idempotency_on_passes_and_cleans_up(configured):
+    configured.config(idempotency=True)  # off on a new account, and in the emulator
     out = run("--idempotency")
 
     assert "Idempotency ON: both creates returned tune" in out

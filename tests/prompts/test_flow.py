@@ -15,7 +15,7 @@ DATA = {"text": "a studio portrait of a woman", "num_images": "2", "aspect_ratio
 
 @pytest.fixture
 def astria(emulator, emulator_server, settings):
-    settings.ASTRIA_MEDIA_HOSTS = [emulator_server.base_url]
+    settings.ASTRIA_MEDIA_HOSTS = [emulator_server.media_url]
     return emulator
 
 

@@ -41,7 +41,7 @@ def test_a_prompt_ends_with_stored_images_by_callback(
     images = list(stored(prompt))
     assert [image.position for image in images] == [0, 1, 2]
     for image in images:
-        assert image.remote_url.startswith(emulator_media.base_url)
+        assert image.remote_url.startswith(emulator_media.media_url)
         with image.file.open("rb") as f:
             full = Image.open(f)
             full.load()

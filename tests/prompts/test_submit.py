@@ -80,9 +80,11 @@ def test_a_prompt_from_another_tune_is_not_applied(emulator_media, astria_tune, 
     assert not prompt.images.exists()
 
 
+@pytest.mark.parametrize("idempotency", [False, True])
 def test_a_504_after_commit_waits_a_minute_and_ends_with_one_remote_prompt(
-    emulator_media, astria_tune, submit_prompt
+    emulator_media, astria_tune, submit_prompt, idempotency
 ):
+    emulator_media.config(idempotency=idempotency)  # the look-up works either way
     tune = astria_tune()
     path = f"/tunes/{tune.remote_id}/prompts"
     emulator_media.fault(method="POST", path=path, status=504, times=1, after_commit=True)
@@ -109,6 +111,7 @@ def test_a_repost_after_a_504_is_byte_identical(
     emulator_media, astria_tune, submit_prompt, monkeypatch
 ):
     """If the look-up misses, the same request again hits Astria's idempotency."""
+    emulator_media.config(idempotency=True)
     monkeypatch.setattr(Prompt, "find_remote", lambda self, client: None)
     tune = astria_tune()
     path = f"/tunes/{tune.remote_id}/prompts"

@@ -55,7 +55,7 @@ def test_a_whole_tune_and_prompt_flow_logs_no_token_and_no_key(
     client, owner_client, emulator, emulator_server, settings, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    settings.ASTRIA_MEDIA_HOSTS = [emulator_server.base_url]
+    settings.ASTRIA_MEDIA_HOSTS = [emulator_server.media_url]
     data = {"name": "Me", "class_name": "woman", "model_kind": "sd15", "test_mode": "on"}
     assert owner_client.post("/tunes/new/", {**data, "photos": photo_uploads(4)}).status_code == 302
     tune = Tune.objects.get()

@@ -109,7 +109,7 @@ def test_a_tune_astria_no_longer_has_fails(emulator, make_tune):
 def test_a_failed_training_is_shown_with_astrias_message(emulator, make_tune):
     emulator.config(train_seconds=3600)
     tune = submitted(make_tune)
-    emulator.tune(tune.remote_id, "fail", user_error="Too few faces found")
+    emulator.tune(tune.remote_id, "fail", user_error="Too few faces found", signal="user_error")
     tasks.refresh_tune(tune.pk)
     drain_queue()
     tune.refresh_from_db()

@@ -134,7 +134,11 @@ def test_a_429_honours_retry_after(emulator, make_tune):
     assert (tune.next_attempt_at - tune.last_error_at).total_seconds() >= 300
 
 
-def test_a_504_after_commit_waits_a_minute_and_ends_with_one_remote_tune(emulator, make_tune):
+@pytest.mark.parametrize("idempotency", [False, True])
+def test_a_504_after_commit_waits_a_minute_and_ends_with_one_remote_tune(
+    emulator, make_tune, idempotency
+):
+    emulator.config(idempotency=idempotency)  # the look-up by title works either way
     emulator.fault(method="POST", path="/tunes", status=504, times=1, after_commit=True)
     tune = make_tune()
     tune.submit()
