@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test drills drill-scaleout install lint format clean
+.PHONY: run test drills drill-scaleout check-astria install lint format clean
 
 run: $(STAMP)
 	@mkdir -p var
@@ -28,11 +28,19 @@ drills: $(STAMP)
 drill-scaleout: $(STAMP)
 	$(PY) -m drills two-workers --people 3 --tunes 3 --prompts 2 --limit 300
 
+# The live smoke test (manage.py astria_check --full) against the emulator as a process.
+check-astria: $(STAMP)
+	$(PY) -m drills.astria_check
+
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
-		echo "No Chromium at $(CHROMIUM): the browser tests will be skipped (apt-get install chromium)"; \
+		echo "No Chromium at # The live smoke test (manage.py astria_check --full) against the emulator as a process.
+check-astria: $(STAMP)
+	$(PY) -m drills.astria_check
+
+$(CHROMIUM): the browser tests will be skipped (apt-get install chromium)"; \
 	fi
 
 install: $(STAMP)
