@@ -11,8 +11,11 @@ class PortalConfig(AppConfig):
         from django_q.signals import post_spawn
 
         from astria_portal import checks as portal_checks
+        from astria_portal import sentry
         from astria_portal.schedules import install_schedules
         from astria_portal.tasks import worker_started
+
+        sentry.init_from_settings()
 
         checks.register(portal_checks.check_settings, checks.Tags.compatibility)
         checks.register(portal_checks.check_production, checks.Tags.security, deploy=True)
