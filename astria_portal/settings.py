@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "astria_portal.apps.PortalConfig",
     "tunes",
     "prompts",
+    "monitoring",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -133,6 +134,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its latencies cover the whole stack (monitoring, /metrics).
+    "monitoring.middleware.request_metrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -471,6 +474,10 @@ LOGGING = {
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
 SENTRY_TRACES_SAMPLE_RATE = _fraction("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+# /metrics answers only "Authorization: Bearer <this>"; empty: 404. Several processes
+# share their counters through PROMETHEUS_MULTIPROC_DIR, an environment variable that
+# prometheus_client reads itself.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Tunes, prompts and their follow-up ------------------------------------------------
 

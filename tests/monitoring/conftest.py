@@ -4,7 +4,7 @@ from django_q import worker
 from django_q.signals import pre_execute
 
 from astria_portal import sentry
-from tests.monitoring.helpers import SentryStandIn
+from tests.monitoring.helpers import METRICS_TOKEN, SentryStandIn
 
 
 @pytest.fixture
@@ -28,3 +28,8 @@ def start_sentry(sentry_standin):
         return sentry_standin
 
     return start
+
+
+@pytest.fixture
+def metrics_on(settings):
+    settings.METRICS_TOKEN = METRICS_TOKEN

@@ -1,9 +1,13 @@
-"""A loopback stand-in for Sentry's ingest endpoint."""
+"""A loopback stand-in for Sentry's ingest endpoint, and reading /metrics."""
 
 import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client.parser import text_string_to_metric_families
+
+METRICS_TOKEN = "metrics-token-for-the-tests-0123456789"
 
 
 class SentryStandIn:
@@ -79,3 +83,18 @@ def envelope_items(body):
 
 def exception_types(event):
     return [value["type"] for value in event.get("exception", {}).get("values", [])]
+
+
+def scrape(client, token=METRICS_TOKEN):
+    response = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content[:500]
+    return response.content.decode()
+
+
+def sample(text, name, **labels):
+    """The value of one sample in Prometheus' text format, or None if it is absent."""
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == name and found.labels == labels:
+                return found.value
+    return None
