@@ -55,6 +55,20 @@ def _int(name, default, minimum=0):
     return value
 
 
+def _fraction(name, default):
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value <= 1:
+        CONFIG_ERRORS.append((name, f"{raw!r} is not a number from 0 to 1"))
+        return default
+    return value
+
+
 def _is_http_url(value):
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
@@ -106,6 +120,7 @@ INSTALLED_APPS = [
     "astria_portal.apps.PortalConfig",
     "tunes",
     "prompts",
+    "monitoring",
     "astria_portal.apps.PortalAdminConfig",  # django.contrib.admin on the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -119,6 +134,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its latencies cover the whole stack (monitoring, /metrics).
+    "monitoring.middleware.request_metrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -458,6 +475,18 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Monitoring (README: Monitoring) -------------------------------------------------
+
+# Errors of the web and the worker go to Sentry when a DSN is set; nothing is
+# initialised without one (astria_portal.sentry, called from PortalConfig.ready).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production")
+SENTRY_TRACES_SAMPLE_RATE = _fraction("SENTRY_TRACES_SAMPLE_RATE", 0.0)
+# /metrics answers only "Authorization: Bearer <this>"; empty: 404. Several processes
+# share their counters through PROMETHEUS_MULTIPROC_DIR, an environment variable that
+# prometheus_client reads itself.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Tunes, prompts and their follow-up ------------------------------------------------
 

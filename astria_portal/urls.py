@@ -17,6 +17,7 @@ urlpatterns = [
     path("callbacks/<slug:kind>/<uuid:code>/", callback_views.callback, name="callback"),
     path("tunes/", include("tunes.urls")),
     path("prompts/", include("prompts.urls")),
+    path("", include("monitoring.urls")),
     path("admin/dashboard/", admin.site.admin_view(views.staff_dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
 ]

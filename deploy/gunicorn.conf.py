@@ -22,3 +22,15 @@ max_requests_jitter = 100
 accesslog = "-"
 # The path without its query string: callback tokens travel in query strings (R10).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+
+def child_exit(server, worker):
+    """prometheus_client's multiprocess mode: a dead worker's live gauges leave /metrics.
+
+    Imported only when the folder is set in this process's environment: the library
+    picks its mode once, at import, and the workers forked later inherit it.
+    """
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
 import astria_portal
+from astria_portal import metrics
 
 from .errors import (
     InvalidResponse,
@@ -284,3 +285,4 @@ def _invalid(message, response, method, path):
 def _log(method, path, outcome, started):
     elapsed_ms = round((time.monotonic() - started) * 1000)
     logger.info("%s %s %s %dms", method, path, outcome, elapsed_ms)
+    metrics.count_astria_call(method, path, outcome)

@@ -52,8 +52,11 @@ def test_a_production_start_serves_the_app_and_stops_gracefully(released, tmp_pa
     worker = Process(procfile()["worker"], released, tmp_path / "worker.log")
     try:
         first, second = (f"http://127.0.0.1:{port}" for port in ports)
-        # The worker's first scheduler pass writes the heartbeat /healthz asks for.
-        health = wait_for(f"{first}/healthz?{SECRET_QUERY}", lambda r: r.status_code == 200, 60)
+        # Booting takes what it takes on a busy machine; once the web server answers,
+        # /healthz is healthy within seconds: each worker process beats as it starts,
+        # without waiting for the scheduler's first pass (about 30 s after the start).
+        assert wait_for(f"{first}/favicon.ico", lambda r: True, 60) is not None, webs[0].output()
+        health = wait_for(f"{first}/healthz?{SECRET_QUERY}", lambda r: r.status_code == 200, 10)
         assert health is not None, webs[0].output()
         assert health.status_code == 200, (health.text, worker.output()[-2000:])
         assert health.json()["database"]["ok"] and health.json()["worker"]["ok"]

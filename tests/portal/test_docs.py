@@ -2,7 +2,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-READ = r'(?:env\.str|env\.list|_bool|_int|_parsed|_storage)\(\s*"([A-Z_]+)"'
+READ = r'(?:env\.str|env\.list|_bool|_int|_fraction|_parsed|_storage)\(\s*"([A-Z_]+)"'
 
 
 def settings_variables():
