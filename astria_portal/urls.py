@@ -18,6 +18,5 @@ urlpatterns = [
     path("tunes/", include("tunes.urls")),
     path("prompts/", include("prompts.urls")),
     path("", include("monitoring.urls")),
-    path("admin/dashboard/", admin.site.admin_view(views.staff_dashboard), name="dashboard"),
     path("admin/", admin.site.urls),
 ]

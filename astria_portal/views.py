@@ -1,8 +1,7 @@
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -10,7 +9,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from astria_portal import __version__, dashboard, throttle
+from astria_portal import __version__, throttle
 from astria_portal.forms import SignupForm
 from astria_portal.models import Heartbeat
 
@@ -92,20 +91,6 @@ def healthz(request):
         },
     }
     return JsonResponse(body, status=200 if healthy else 503)
-
-
-def staff_dashboard(request):
-    """The staff dashboard, inside the admin (wrapped in admin_view: staff only), for
-    those who may view what it shows."""
-    if not dashboard.may_view(request):
-        raise PermissionDenied
-    ctx = {
-        **admin.site.each_context(request),
-        "title": "Dashboard",
-        "subtitle": None,
-        **dashboard.summary(),
-    }
-    return render(request, "admin/dashboard.html", ctx)
 
 
 @require_GET

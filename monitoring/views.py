@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -7,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from astria_portal import metrics as counters
+from monitoring import dashboard
 from monitoring.collectors import DatabaseCollector
 
 
@@ -31,3 +35,17 @@ def metrics(request):
         registry.register(counters.ASTRIA_CALLS)
     registry.register(DatabaseCollector())
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+def staff_dashboard(request):
+    """The staff dashboard, inside the admin (wrapped in admin_view: staff only), for
+    those who may view what it shows."""
+    if not dashboard.may_view(request):
+        raise PermissionDenied
+    ctx = {
+        **admin.site.each_context(request),
+        "title": "Dashboard",
+        "subtitle": None,
+        **dashboard.summary(),
+    }
+    return render(request, "admin/dashboard.html", ctx)

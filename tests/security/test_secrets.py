@@ -10,10 +10,11 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from astria_portal import astria, dashboard
+from astria_portal import astria
 from astria_portal.callbacks import callback_url
 from astria_portal.errors import ExceptionReporterFilter
 from astria_portal.logs import RedactingFormatter, RedactingServerFormatter
+from monitoring import dashboard
 from prompts.models import Prompt
 from tests.helpers import API_KEY, drain_queue, photo_uploads, wait_for
 from tests.prompts.conftest import add_image

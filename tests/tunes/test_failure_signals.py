@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from astria_portal import quota
 from astria_portal.astria import AstriaClient, parse_tune
-from astria_portal.dashboard import summary
+from monitoring.dashboard import summary
 from tests.helpers import drain_queue
 from tunes import tasks
 from tunes.models import Tune

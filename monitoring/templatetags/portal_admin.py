@@ -1,6 +1,6 @@
 from django import template
 
-from astria_portal import dashboard
+from monitoring import dashboard
 
 register = template.Library()
 
