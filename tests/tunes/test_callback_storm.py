@@ -2,12 +2,16 @@
 time, a few receipts, a few statements each; a deleted tune takes none at all."""
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection, connections
 from django.forms.models import model_to_dict
+from django.test import Client
 from django.utils import timezone
 from django_q.models import OrmQ
 
@@ -141,6 +145,40 @@ def test_an_early_callback_and_the_adoption_share_one_refresh(
     tune.refresh_from_db()
     assert tune.status == Tune.Status.TRAINED
     assert len(emulator.requests("GET", f"/tunes/{tune.remote_id}")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_callbacks_leave_one_refresh_and_a_few_receipts():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    owner = User.objects.create_user("racer")
+    tune = Tune.objects.create(
+        owner=owner, name="t", class_name="man", model_kind="sd15", status="training", remote_id=1
+    )
+    start = threading.Barrier(6)
+    statuses = []
+
+    def storm(worker):
+        try:
+            client = Client()
+            start.wait()
+            statuses.extend(post(client, tune, worker * 100 + n).status_code for n in range(5))
+            statuses.append(post(client, tune, 0).status_code)  # a repeat, racing the first
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=storm, args=(worker,)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [204] * 36
+    assert queued_funcs() == [REFRESH]
+    receipts = CallbackReceipt.objects.filter(kind="tune", object_code=tune.code)
+    assert receipts.count() == CAP
+    assert sum(receipts.values_list("times_received", flat=True)) == 36
+    assert Tune.objects.get(pk=tune.pk).callback_receipts == CallbackReceipt.BODIES
 
 
 def test_the_intake_takes_a_few_statements_and_fewer_in_a_storm(
