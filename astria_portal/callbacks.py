@@ -43,8 +43,5 @@ def callback_url(kind, job):
     return f"{settings.PUBLIC_BASE_URL}{path}?token={token}"
 
 
-# kind -> (model, refresh task). The refresh task reads the object from the API.
-KINDS = {
-    "tune": ("tunes.Tune", "tunes.tasks.refresh_tune"),
-    "prompt": ("prompts.Prompt", "prompts.tasks.refresh_prompt"),
-}
+# kind -> model. The model names its refresh task, which reads the object from the API.
+KINDS = {"tune": "tunes.Tune", "prompt": "prompts.Prompt"}

@@ -4,7 +4,8 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -49,6 +50,15 @@ class RemoteJob(models.Model):
     FAILED = "failed"
     DELETING = "deleting"
     SUBMIT_STATUSES = (PENDING, SUBMITTING)
+    CLOSED = (DELETING,)  # callbacks for these are dropped: nothing is left to follow
+    # What the callback intake reads (for_callback).
+    CALLBACK_FIELDS = (
+        "code",
+        "callback_secret",
+        "status",
+        "callback_receipts",
+        "refresh_waiting_since",
+    )
     KIND = ""  # the callback kind, "tune" or "prompt"
     SUBMIT_TASK = ""
     REFRESH_TASK = ""
@@ -71,6 +81,12 @@ class RemoteJob(models.Model):
     last_error_body = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    refresh_waiting_since = models.DateTimeField(
+        null=True, blank=True, help_text="A refresh task is queued: callbacks add no other."
+    )
+    callback_receipts = models.PositiveSmallIntegerField(
+        default=0, help_text="Callback bodies with a receipt of their own (CallbackReceipt.BODIES)."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,7 +139,7 @@ class RemoteJob(models.Model):
                 self.apply_remote(remote)
                 if CallbackReceipt.objects.filter(kind=self.KIND, object_code=self.code).exists():
                     # Astria called back before we knew the remote id: act on it now.
-                    async_task(self.REFRESH_TASK, self.pk)
+                    self.request_refresh()
 
     def adopted(self):
         """Hook run once, in the transaction that records the remote id."""
@@ -235,9 +251,107 @@ class RemoteJob(models.Model):
     def can_resubmit(self):
         return self.status == self.FAILED and self.remote_id is None and self.attempts > 0
 
+    # Callbacks (astria_portal/callback_views.py)
+
+    @classmethod
+    def for_callback(cls, code):
+        """The object a callback names, with only what the intake reads, or None."""
+        return cls._for_callback(cls.objects.only(*cls.CALLBACK_FIELDS), code)
+
+    @classmethod
+    def _for_callback(cls, queryset, code):
+        try:
+            return queryset.get(code=code)
+        except cls.DoesNotExist:
+            return None
+
+    @property
+    def takes_callbacks(self):
+        return self.status not in self.CLOSED
+
+    def receive_callback(self, digest, remote_id):
+        """Record a callback and enqueue a refresh if it may tell something new.
+
+        However many callbacks come, an object costs a bounded amount: a repeated
+        body only counts on its receipt, at most CallbackReceipt.PER_OBJECT receipts
+        are kept, and at most one refresh waits at a time. One transaction of a few
+        statements, no outbound request (RELIABILITY.md §1.6–1.7). Works from the
+        row as for_callback read it, after the callback arrived: a refresh queued
+        then and not yet started will read what this callback announces.
+        """
+        act = self.status in self.AWAITING
+        verdict = CallbackReceipt.Verdict.REFRESH if act else CallbackReceipt.Verdict.IGNORED
+        try:
+            with transaction.atomic():
+                slot, refresh = self._claim(
+                    slot=self.callback_receipts < CallbackReceipt.BODIES,
+                    refresh=act and self.refresh_waiting_since is None,
+                )
+                # A repeated body raises IntegrityError here, rolling back what was claimed.
+                CallbackReceipt.keep(self, slot, digest, remote_id, verdict)
+                if refresh:
+                    async_task(self.REFRESH_TASK, self.pk)
+        except IntegrityError:
+            CallbackReceipt.count(self.KIND, self.code, digest)
+
+    def request_refresh(self):
+        """Enqueue a refresh in the caller's transaction, unless one is queued already."""
+        if self._claim(slot=False, refresh=True)[1]:
+            async_task(self.REFRESH_TASK, self.pk)
+
+    def _claim(self, *, slot, refresh):
+        """Take a receipt slot and the refresh mark, as asked; return which were taken.
+
+        The refresh clears the mark before it reads Astria (refresh_started), so a
+        callback after that takes it again and the last news is never lost; the
+        reconciler clears the mark of a refresh that never ran (lost_refreshes).
+        There is no status condition: a refresh of a job that has just ended does
+        nothing.
+        """
+        job = type(self).objects.filter(pk=self.pk)
+        now = timezone.now()
+        # The first callback, the usual case, takes both in one statement, unless
+        # another callback changed the row since it was read.
+        count = self.callback_receipts
+        if slot and refresh:
+            both = job.filter(callback_receipts=count, refresh_waiting_since=None)
+            if both.update(callback_receipts=count + 1, refresh_waiting_since=now):
+                return True, True
+        if slot:
+            slots = job.filter(callback_receipts__lt=CallbackReceipt.BODIES)
+            slot = slots.update(callback_receipts=F("callback_receipts") + 1) == 1
+        if refresh:
+            refresh = job.filter(refresh_waiting_since=None).update(refresh_waiting_since=now) == 1
+        return slot, refresh
+
+    @classmethod
+    def refresh_started(cls, pk):
+        """Let callbacks from now on enqueue a refresh again: this one reads too early."""
+        cls.objects.filter(pk=pk, refresh_waiting_since__isnull=False).update(
+            refresh_waiting_since=None
+        )
+
+    @classmethod
+    def lost_refreshes(cls, now):
+        """Clear refresh marks older than the broker's redelivery time: their task was
+        lost (it failed before it started, or its queue row was removed)."""
+        stale = now - timedelta(seconds=settings.Q_CLUSTER["retry"])
+        return cls.objects.filter(refresh_waiting_since__lt=stale).update(
+            refresh_waiting_since=None
+        )
+
 
 class CallbackReceipt(models.Model):
-    """One callback Astria sent us: kept for staff, never the token or the body."""
+    """One callback Astria sent us: kept for staff, never the token or the body.
+
+    An object keeps at most PER_OBJECT receipts, so a replayed token cannot fill the
+    table: one for each of its first BODIES bodies (Astria sends one callback, now
+    and then a repeat), and one, with LATER for a digest, counting all after those.
+    """
+
+    PER_OBJECT = 10
+    BODIES = PER_OBJECT - 1
+    LATER = "later"
 
     class Verdict(models.TextChoices):
         REFRESH = "refresh", "Refresh enqueued"
@@ -262,6 +376,32 @@ class CallbackReceipt(models.Model):
 
     def __str__(self):
         return f"{self.kind} callback for {self.object_code} at {self.received_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def keep(cls, job, slot, digest, remote_id, verdict):
+        """Record a callback for job: a receipt of its own if it took a slot (a repeated
+        body raises IntegrityError), else one more on the receipt of later callbacks."""
+        receipt = cls(kind=job.KIND, object_code=job.code, remote_id=remote_id, verdict=verdict)
+        if slot:
+            receipt.body_sha256 = digest
+            receipt.save(force_insert=True)
+        elif not cls.count(job.KIND, job.code, cls.LATER):
+            receipt.body_sha256 = cls.LATER
+            try:
+                with transaction.atomic():
+                    receipt.save(force_insert=True)
+            except IntegrityError:
+                cls.count(job.KIND, job.code, cls.LATER)  # a concurrent callback made it first
+
+    @classmethod
+    def count(cls, kind, code, digest):
+        """Count one more delivery of a body already received; False if there is none."""
+        return cls._counted(cls.objects.filter(kind=kind, object_code=code, body_sha256=digest))
+
+    @staticmethod
+    def _counted(receipts):
+        now = timezone.now()
+        return receipts.update(times_received=F("times_received") + 1, last_received_at=now) > 0
 
 
 class Quota(models.Model):

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 def refresh(model, pk):
     """Read the object from Astria and apply what it says (a callback is only a hint)."""
+    model.refresh_started(pk)
     job = model.objects.filter(pk=pk, status__in=model.IN_FLIGHT).first()
     if job is None or job.remote_id is None:
         return "nothing to refresh"
@@ -39,8 +40,12 @@ def refresh(model, pk):
 
 
 def reconcile(model):
-    """Poll in-flight objects whose callback is overdue; mark long-overdue ones stalled."""
+    """Poll in-flight objects whose callback is overdue; mark long-overdue ones stalled.
+
+    Also let callbacks enqueue again for objects whose waiting refresh was lost.
+    """
     now = timezone.now()
+    model.lost_refreshes(now)
     due = model.objects.filter(status__in=model.IN_FLIGHT, next_check_at__lte=now)
     jobs = list(due.order_by("next_check_at")[: settings.RECONCILE_BATCH])
     client = astria.get_client()

@@ -120,6 +120,16 @@ class Prompt(RemoteJob):
     def get_absolute_url(self):
         return f"{self.tune.get_absolute_url()}#prompt-{self.code}"
 
+    @classmethod
+    def for_callback(cls, code):
+        prompts = cls.objects.select_related("tune").only(*cls.CALLBACK_FIELDS, "tune__status")
+        return cls._for_callback(prompts, code)
+
+    @property
+    def takes_callbacks(self):
+        # A prompt goes with its tune: once the tune is being deleted, so is the prompt.
+        return super().takes_callbacks and self.tune.status not in Tune.CLOSED
+
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)

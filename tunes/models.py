@@ -83,6 +83,7 @@ class Tune(RemoteJob):
     IN_FLIGHT = (Status.TRAINING, Status.STALLED)
     AWAITING = (Status.PENDING, Status.SUBMITTING, *IN_FLIGHT)
     GONE = (Status.EXPIRED, Status.DELETED)
+    CLOSED = (Status.DELETING, *GONE)
     ADOPTED = Status.TRAINING
     KIND = "tune"
     SUBMIT_TASK = "tunes.tasks.submit_tune"

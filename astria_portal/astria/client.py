@@ -263,6 +263,8 @@ def _json(response, method, path):
         return response.json()
     except ValueError:
         raise _invalid("the body is not JSON", response, method, path) from None
+    except RecursionError:
+        raise _invalid("the body is nested too deeply", response, method, path) from None
 
 
 def _parse(parser, data, response, method, path):

@@ -26,6 +26,7 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 BODY_LIMIT = 2048
+BODY_DEPTH = 20
 
 
 class AstriaError(Exception):
@@ -154,9 +155,18 @@ def response_body(response):
     if len(text) > BODY_LIMIT:
         return text[:BODY_LIMIT] + "…"
     try:
-        return json.loads(text) if text else ""
-    except ValueError:
+        body = json.loads(text) if text else ""
+    except (ValueError, RecursionError):
         return text
+    # Whatever reads the body next (error_message, json.dumps) recurses into it.
+    return body if _shallow(body, BODY_DEPTH) else text
+
+
+def _shallow(value, depth):
+    if not isinstance(value, (dict, list)):
+        return True
+    items = value.values() if isinstance(value, dict) else value
+    return depth > 0 and all(_shallow(item, depth - 1) for item in items)
 
 
 def error_message(body):

@@ -2,10 +2,13 @@
 
 Parsing accepts what the real service may send (ASTRIA_API.md §15): numbers as
 strings, missing optional fields, unknown extra fields, a wrapped ``{"tune": {...}}``
-or a bare object. It rejects only what nobody can act on: no positive integer id.
+or a bare object. It rejects only what nobody can act on: no positive integer id
+that fits a database's 64-bit integer, or a body nested too deeply to parse. A
+number or time out of any usable range reads as missing.
 """
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -19,6 +22,10 @@ ADAPTER_TAG = re.compile(r"<[^>]*:(\d+):")
 FAILED_WITHOUT_MESSAGE = "Astria marked it as failed without saying why."
 # Names under which Astria's records carry a failure message (docs/astria.md).
 FAILURE_MESSAGES = ("user_error", "fail_message")
+# What a BigIntegerField holds; an id or count beyond that is no real one.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+# Later than this is no real time, and adding a retention period to it would overflow.
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ def faceid_tag(tune_id):
 def referenced_tune_id(text):
     """The tune id inside the first ``<lora:ID:w>`` / ``<faceid:ID:1>`` tag, or None."""
     match = ADAPTER_TAG.search(text or "")
-    return int(match.group(1)) if match else None
+    return _int(match.group(1)) if match else None
 
 
 def parse_tune(data):
@@ -259,6 +266,8 @@ def _unwrap(data, root):
             data = json.loads(data)
         except ValueError:
             raise InvalidResponse(f"expected a JSON {root}, got unparseable text") from None
+        except RecursionError:
+            raise InvalidResponse(f"expected a JSON {root}, got one nested too deeply") from None
     if isinstance(data, dict) and "id" not in data and isinstance(data.get(root), dict):
         data = data[root]
     if not isinstance(data, dict):
@@ -274,32 +283,36 @@ def _id(raw):
 
 
 def _int(value):
+    """An integer that fits a BigIntegerField, else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     if isinstance(value, str):
         try:
-            number = float(value.strip())
+            # int() first: float() would round ids above 2**53.
+            value = int(value.strip())
         except ValueError:
-            return None
-        return int(number) if number.is_integer() else None
+            value = _float(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and INT_MIN <= value <= INT_MAX:
+        return value
     return None
 
 
 def _float(value):
+    """A finite float, else None (JSON text may say NaN, Infinity or 1e999)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
+    try:
+        if isinstance(value, (int, float)):
+            number = float(value)
+        elif isinstance(value, str):
+            number = float(value.strip())
+        else:
             return None
-    return None
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _bool(value):
@@ -332,12 +345,16 @@ def _time(value):
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        parsed = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return parsed if parsed < LATEST else None
 
 
 def _preview(raw):
-    return json.dumps(raw, default=str)[:200]
+    try:
+        return json.dumps(raw, default=str)[:200]
+    except RecursionError:
+        return "a body nested too deeply to show"

@@ -17,4 +17,6 @@ def test_it_measures_callbacks_and_the_trivial_view(live_server, capsys):
         assert sample.latencies
         assert sample.errors == []
     assert ratio > 0
-    assert "callback rate / trivial rate" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "first callback rate / trivial rate" in out
+    assert "storm rate / trivial rate" in out

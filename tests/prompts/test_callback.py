@@ -1,14 +1,17 @@
-"""Prompt callbacks: the same signed URLs and receipts as tunes; the body is only a hint."""
+"""Prompt callbacks: the same signed URLs, receipts and bounds as tunes; the body is only
+a hint."""
 
 import json
 
 import pytest
 import responses
+from django.forms.models import model_to_dict
 
 from astria_portal.callbacks import callback_url
 from astria_portal.models import CallbackReceipt
 from prompts.models import GeneratedImage, Prompt
 from tests.helpers import drain_queue, queued_funcs
+from tunes.models import Tune
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,40 @@ def test_a_callback_for_a_finished_prompt_is_recorded_and_ignored(client, sent_p
     receipt = CallbackReceipt.objects.get(kind="prompt")
     assert (receipt.verdict, receipt.times_received) == ("ignored", 3)
     assert queued_funcs() == []
+
+
+def test_a_storm_of_distinct_callbacks_makes_one_refresh_and_one_read(
+    client, sent_prompt, emulator_media
+):
+    url = callback_url("prompt", sent_prompt)
+    for n in range(40):
+        assert (
+            post(client, url, {"prompt": {"id": sent_prompt.remote_id, "n": n}}).status_code == 204
+        )
+    path = f"/tunes/{sent_prompt.remote_tune_id}/prompts/{sent_prompt.remote_id}"
+    reads = len(emulator_media.requests("GET", path))
+
+    assert queued_funcs() == ["prompts.tasks.refresh_prompt"]
+    assert drain_queue() == ["prompts.tasks.refresh_prompt"]
+    assert len(emulator_media.requests("GET", path)) == reads + 1
+    assert CallbackReceipt.objects.filter(kind="prompt").count() == CallbackReceipt.PER_OBJECT
+
+
+@pytest.mark.parametrize("deleting", ["prompt", "tune", "tune deleted"])
+def test_a_callback_for_a_prompt_being_deleted_stores_and_enqueues_nothing(
+    client, sent_prompt, deleting
+):
+    if deleting == "prompt":
+        Prompt.objects.filter(pk=sent_prompt.pk).update(status=Prompt.Status.DELETING)
+    else:
+        status = Tune.Status.DELETING if deleting == "tune" else Tune.Status.DELETED
+        Tune.objects.filter(pk=sent_prompt.tune_id).update(status=status)
+    before = model_to_dict(Prompt.objects.get(pk=sent_prompt.pk))
+
+    for n in range(3):
+        body = {"prompt": {"id": sent_prompt.remote_id, "n": n}}
+        assert post(client, callback_url("prompt", sent_prompt), body).status_code == 204
+
+    assert not CallbackReceipt.objects.exists()
+    assert queued_funcs() == []
+    assert model_to_dict(Prompt.objects.get(pk=sent_prompt.pk)) == before
