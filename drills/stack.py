@@ -83,6 +83,7 @@ class Stack:
             "PROMPTS_PER_HOUR": "0",
             "TUNE_UPLOADS_PER_HOUR": "0",
             "TUNE_UPLOADS_PER_IP_PER_HOUR": "0",
+            "UPLOADS_AT_ONCE": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": "astria_portal.settings",

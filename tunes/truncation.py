@@ -74,7 +74,8 @@ def _is_mid_grey(pixel):
 
 
 def check_jpeg(data):
-    """Raise Truncated if the JPEG's scans cannot code every block of its frame.
+    """Raise Truncated if the JPEG's scans cannot code every block of its frame (and
+    ValueError for a kind of JPEG that is not taken).
 
     Only what the structure proves counts: a file that just ends, or that cannot be
     followed, is left to the decoder, which refuses it.
@@ -84,7 +85,7 @@ def check_jpeg(data):
         return
     frame, scans = structure
     if frame.kind not in HUFFMAN_FRAMES:
-        raise Truncated(f"JPEG frame type {frame.kind:#x} is not taken")
+        raise ValueError(f"JPEG frame type {frame.kind:#x} is not taken")
     hmax = max(h for h, _ in frame.components.values())
     vmax = max(v for _, v in frame.components.values())
     blocks = {
