@@ -1,4 +1,5 @@
 import re
+import time
 
 from django import forms
 from django.conf import settings
@@ -20,6 +21,10 @@ CLASS_CHOICES = [
     ("other", "Something else…"),
 ]
 ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
+# Decoding stops taking new photos after this long: on a machine too busy to finish
+# within gunicorn's 60 s timeout (deploy/gunicorn.conf.py), the user gets a message
+# instead of a broken connection.
+PREPARE_SECONDS = 40
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -113,7 +118,15 @@ class TuneForm(forms.Form):
             return files
         clean, errors, seen = [], [], {}
         with photos.preparing():
+            deadline = time.monotonic() + PREPARE_SECONDS
             for upload, header in zip(files, inspected, strict=True):
+                if time.monotonic() >= deadline:
+                    self.add_error(
+                        "photos",
+                        "The portal is too busy to prepare so many photos right now. "
+                        "Please try again in a moment, or with fewer or smaller photos.",
+                    )
+                    return files
                 try:
                     photo = photos.sanitise(upload, upload.name, header)
                 except photos.PhotoError as exc:

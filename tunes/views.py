@@ -71,9 +71,7 @@ def tune_create(request):
                 messages.success(request, f"“{tune.name}” is on its way to Astria.")
                 if request.headers.get("X-Requested-With") == "XMLHttpRequest":
                     # The upload script navigates itself, so the message is shown once.
-                    return HttpResponse(
-                        status=201, headers={"Location": tune.get_absolute_url()}
-                    )
+                    return HttpResponse(status=201, headers={"Location": tune.get_absolute_url()})
                 return redirect(tune)
     return _tune_form(request, form)
 

@@ -16,6 +16,7 @@ from PIL import ImageFile
 from astria_portal import slots
 from tests.helpers import photo_uploads
 from tests.tunes import photo_fixtures as fx
+from tunes import forms
 from tunes.models import Tune
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +110,20 @@ def test_photos_are_not_decoded_when_another_field_is_refused(owner_client, deco
 
     assert "name" in response.context["form"].errors
     assert decodes == []
+
+
+def test_decoding_stops_in_time_on_a_machine_too_busy(owner_client, monkeypatch, decodes):
+    monkeypatch.setattr(forms, "PREPARE_SECONDS", 0)
+
+    response = owner_client.post("/tunes/new/", form_data(photo_uploads(4)))
+
+    assert response.status_code == 200
+    assert photo_errors(response) == [
+        "The portal is too busy to prepare so many photos right now. "
+        "Please try again in a moment, or with fewer or smaller photos."
+    ]
+    assert decodes == []
+    assert not Tune.objects.exists()
 
 
 # Upload slots: a lock file per slot, held across processes
