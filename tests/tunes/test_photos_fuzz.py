@@ -18,8 +18,8 @@ from tests.tunes.photo_fixtures import encode, jpeg_with_metadata, picture, with
 from tunes.photos import PhotoError, sanitise
 
 # Memory is bounded by the pixel caps, not by what a file claims: at worst about
-# 15 bytes per decoded pixel (a WebP's decoder holds the picture twice), so some
-# 380 MB at the default PHOTO_MAX_DECODED_PIXELS of 25 megapixels (bench.uploads
+# 15 bytes per decoded pixel (a WebP's decoder holds the picture twice), so about
+# 390 MB at the default PHOTO_MAX_DECODED_PIXELS of 25 megapixels (bench.uploads
 # --format webp). The fuzzing runs with a 6-megapixel cap, which keeps every
 # example under 100 MB.
 FUZZ_MAX_PIXELS = 6_000_000
