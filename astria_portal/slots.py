@@ -35,17 +35,18 @@ class Busy(Exception):
         self.retry_after = retry_after  # seconds
 
 
-def folder():
-    """The folder of this portal's lock files: one per checkout and database, so that
-    other portals or test runs on the machine count their own."""
-    database = connection.settings_dict
+def folder(database=None):
+    """The folder of this portal's lock files: one per checkout and database (settings
+    DATABASES["default"]), so that other portals or test runs on the machine count
+    their own."""
+    database = database or connection.settings_dict
     identity = f"{settings.BASE_DIR}|{database['HOST']}|{database['PORT']}|{database['NAME']}"
     digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"astria-portal-slots-{digest}"
 
 
-def path(kind, number):
-    return folder() / f"{kind}-{number}.lock"
+def path(kind, number, database=None):
+    return folder(database) / f"{kind}-{number}.lock"
 
 
 @contextmanager
