@@ -50,8 +50,8 @@ def scene():
         (False, 0.5),
         (False, 0.9),
         # A progressive JPEG's last scan (here from 34% of the file on) only refines the
-        # detail of what came before: cut inside it, the picture decodes within 40 dB
-        # PSNR of the whole, and that is not told apart. Before it, scans are missing.
+        # detail of what came before: cut inside it, the whole picture decodes a little
+        # softer, and that is not told apart. Before it, whole scans are missing.
         (True, 0.05),
         (True, 0.2),
     ],
