@@ -33,9 +33,9 @@ def test_a_pdf_renamed_jpg_is_named_and_the_other_photos_stay_chosen(page):
 
 
 def test_a_busy_portal_asks_to_send_again_and_the_photos_stay_chosen(page, stack):
-    sign_up(page, "rosa")
+    sign_up(page, "uma")
     page.goto("/tunes/new/")
-    page.fill("input[name=name]", "Rosa by the sea")
+    page.fill("input[name=name]", "Uma by the sea")
     page.set_input_files("input[type=file]", photos(4))
     # Take the one upload slot of the stack's web server, as another upload would.
     database = environ.Env.db_url_config(stack.env["DATABASE_URL"])
@@ -49,7 +49,7 @@ def test_a_busy_portal_asks_to_send_again_and_the_photos_stay_chosen(page, stack
             "The portal is busy preparing other photos right now."
         )
         page.shot("busy")
-        expect(page.locator("input[name=name]")).to_have_value("Rosa by the sea")
+        expect(page.locator("input[name=name]")).to_have_value("Uma by the sea")
         expect(page.locator("#previews li")).to_have_count(4)
     finally:
         os.close(held)
@@ -58,7 +58,7 @@ def test_a_busy_portal_asks_to_send_again_and_the_photos_stay_chosen(page, stack
 
     page.click("#tune-form button[type=submit]")
     expect(page.page).to_have_url(re.compile(r"/tunes/[0-9a-f-]{36}/$"))
-    expect(page.locator(".messages")).to_contain_text("“Rosa by the sea” is on its way")
+    expect(page.locator(".messages")).to_contain_text("“Uma by the sea” is on its way")
 
 
 def test_too_few_photos_and_a_huge_one_are_stopped_before_uploading(page, stack):
