@@ -385,6 +385,9 @@ SIGNUPS_PER_HOUR = _int("SIGNUPS_PER_HOUR", 100)
 PASSWORD_RESETS_PER_IP_PER_HOUR = _int("PASSWORD_RESETS_PER_IP_PER_HOUR", 5)
 TUNES_PER_DAY = _int("TUNES_PER_DAY", 3)
 PROMPTS_PER_HOUR = _int("PROMPTS_PER_HOUR", 20)
+# Posts of the new fine-tune form, valid or not, per user and per address.
+TUNE_UPLOADS_PER_HOUR = _int("TUNE_UPLOADS_PER_HOUR", 20)
+TUNE_UPLOADS_PER_IP_PER_HOUR = _int("TUNE_UPLOADS_PER_IP_PER_HOUR", 60)
 
 # --- Astria ---------------------------------------------------------------------
 
@@ -494,6 +497,13 @@ TUNE_PHOTOS_MIN = _int("TUNE_PHOTOS_MIN", 4, minimum=1)
 TUNE_PHOTOS_MAX = _int("TUNE_PHOTOS_MAX", 20, minimum=1)
 FACEID_PHOTOS_MIN = _int("FACEID_PHOTOS_MIN", 1, minimum=1)
 PHOTO_MAX_BYTES = _int("PHOTO_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Pixels decoded: JPEGs count at the reduced scale they decode at, other photos at
+# their full size (memory: about 6 bytes a pixel, 15 for WebP). 0 turns a limit off.
+PHOTO_MAX_DECODED_PIXELS = _int("PHOTO_MAX_DECODED_PIXELS", 25_000_000)
+TUNE_MAX_DECODED_PIXELS = _int("TUNE_MAX_DECODED_PIXELS", 250_000_000)
+# Forms whose photos one machine decodes at the same time (astria_portal.slots); keep
+# it below the web workers (WEB_CONCURRENCY) so that they can answer other pages.
+UPLOADS_AT_ONCE = _int("UPLOADS_AT_ONCE", 1)
 # Room for the photos of one tune plus a few form fields, never more (R22).
 DATA_UPLOAD_MAX_NUMBER_FILES = TUNE_PHOTOS_MAX + 5
 

@@ -1,6 +1,7 @@
 """Limits on how often things may be done: sign-ups per address and overall,
 password reset e-mails per address, new fine-tunes per user and day, prompts per
-user and hour (RELIABILITY.md R32).
+user and hour (RELIABILITY.md R32), and posts of the new fine-tune form (each one
+costs seconds of CPU, whether it turns out valid or not) per user and per address.
 
 Each limit counts in fixed windows (the clock hour, the UTC day) in the
 database, so every web process sees the same count. Taking one is a single
@@ -70,6 +71,19 @@ TUNES = Limit(
     DAY,
     "You can start {limit} fine-tunes a day and have started them all today. "
     "You can start the next one in {wait}.",
+)
+TUNE_UPLOADS = Limit(
+    "tune-uploads",
+    "TUNE_UPLOADS_PER_HOUR",
+    HOUR,
+    "You can send the new fine-tune form {limit} times an hour and have sent it that "
+    "often. Please try again in {wait}.",
+)
+TUNE_UPLOADS_PER_IP = Limit(
+    "tune-uploads-ip",
+    "TUNE_UPLOADS_PER_IP_PER_HOUR",
+    HOUR,
+    "Too many fine-tune uploads from your network in the last hour. Please try again in {wait}.",
 )
 PROMPTS = Limit(
     "prompts",

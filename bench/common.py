@@ -109,11 +109,14 @@ def postgres_database(name):
 
 
 @contextlib.contextmanager
-def running_stack(name, database_url, processes=("web",), env=None, **options):
+def running_stack(name, database_url, processes=("web",), env=None, unset=(), **options):
     """Start the portal's processes on loopback and point this process's Django at the
-    same database and settings (as the drills do; env overrides some of those)."""
+    same database and settings (as the drills do; env overrides some of those, and the
+    variables named in unset take their defaults)."""
     folder = tempfile.mkdtemp(prefix=f"bench-{name}-")
     stack = Stack(folder, database_url=database_url, **options)
+    for variable in unset:
+        stack.env.pop(variable, None)
     stack.env.update(env or {})
     os.environ.update(stack.env)
     import django

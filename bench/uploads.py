@@ -1,13 +1,16 @@
 """Uploads: memory of the web process while it takes a tune of 20 photos of 8 MB each,
 and the bytes that reach Astria against the bytes uploaded.
 
-    .venv/bin/python -m bench.uploads [--photos 20] [--megabytes 8]
+    .venv/bin/python -m bench.uploads [--photos 20] [--megabytes 8] [--format jpeg]
 
 The photos are 24-megapixel JPEGs, a camera's, posted through the real form to
 gunicorn with one worker (so its process is known) on PostgreSQL. The worker's peak
 resident memory above its idle level comes from the kernel (VmHWM, reset before the
 upload). The task worker then sends the tune to the emulator, which keeps the images
-it received. Target: under 100 MB above idle.
+it received. Target: under 100 MB above idle. --format png, webp or heic posts the
+same pixels in that format, which decodes at full size: the peak is then what one photo
+at PHOTO_MAX_DECODED_PIXELS costs (the form takes a 25-megapixel photo with
+--megabytes 8.33).
 """
 
 import contextlib
@@ -32,9 +35,10 @@ from drills.stack import API_KEY, wait_until
 MB = 1024 * 1024
 
 
-def camera_photos(count, megabytes=8.0):
+def camera_photos(count, megabytes=8.0, image_format="JPEG"):
     """`count` different noisy JPEGs of about `megabytes` each; at 8 MB they have a
-    camera's 24 megapixels (6000 x 4000). Noise hardly compresses."""
+    camera's 24 megapixels (6000 x 4000). Noise hardly compresses. In another format,
+    the same pixels."""
     width = round(6000 * (megabytes / 8) ** 0.5)
     size = (width, width * 2 // 3)
     gradient = Image.linear_gradient("L").resize(size)
@@ -49,6 +53,9 @@ def camera_photos(count, megabytes=8.0):
             if out.tell() >= megabytes * MB * 0.95 or quality >= 98:
                 break
             quality += 2
+        if image_format != "JPEG":
+            out = io.BytesIO()
+            Image.merge("RGB", bands).save(out, image_format)
         photos.append(out.getvalue())
     return photos
 
@@ -131,12 +138,16 @@ def main(argv=None):
     parser = arguments("python -m bench.uploads", __doc__)
     parser.add_argument("--photos", type=int, default=20)
     parser.add_argument("--megabytes", type=float, default=8.0, help="size of each photo")
+    parser.add_argument(
+        "--format", choices=["jpeg", "png", "webp", "heic"], default="jpeg", help="of the photos"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    photos = camera_photos(args.photos, args.megabytes)
+    image_format = {"heic": "HEIF"}.get(args.format, args.format.upper())
+    photos = camera_photos(args.photos, args.megabytes, image_format)
     width, height = Image.open(io.BytesIO(photos[0])).size
     sizes = [len(data) / MB for data in photos]
-    say(f"Made {len(photos)} photos of {width}x{height} pixels, {min(sizes):.1f} to "
+    say(f"Made {len(photos)} {args.format} photos of {width}x{height} pixels, {min(sizes):.1f} to "
         f"{max(sizes):.1f} MB, in {time.monotonic() - started:.0f} s")  # fmt: skip
     processes = ("emulator", "web", "worker")
     with (

@@ -33,6 +33,7 @@ class Stack:
     def __init__(
         self, folder, *, train_seconds=2.0, prompt_seconds=1.0, database_url=None,
         webs=1, workers=1, bucket=False, web_workers=None, emulator_on_disk=True,
+        gunicorn_conf=False,
     ):  # fmt: skip
         self.folder = Path(folder)
         # gunicorn workers per web server: fewer when several share the machine.
@@ -40,6 +41,9 @@ class Stack:
         # On disk the emulator survives a restart, but rewrites its state file on
         # every change; in memory it costs no more CPU than Astria would.
         self.emulator_on_disk = emulator_on_disk
+        # Run gunicorn with deploy/gunicorn.conf.py, as production does (its timeouts,
+        # worker recycling, access log), instead of the drills' own few options.
+        self.gunicorn_conf = gunicorn_conf
         self.emulator_port = free_port()
         self.emulator_media_port = free_port()
         self.web_ports = [free_port() for _ in range(webs)]
@@ -80,6 +84,9 @@ class Stack:
             "SIGNUPS_PER_IP_PER_HOUR": "0",
             "TUNES_PER_DAY": "0",
             "PROMPTS_PER_HOUR": "0",
+            "TUNE_UPLOADS_PER_HOUR": "0",
+            "TUNE_UPLOADS_PER_IP_PER_HOUR": "0",
+            "UPLOADS_AT_ONCE": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
             "DJANGO_SETTINGS_MODULE": "astria_portal.settings",
@@ -112,8 +119,16 @@ class Stack:
             ],
         }  # fmt: skip
         for name, port in zip(self.webs, self.web_ports, strict=True):
+            gunicorn = [python, "-m", "gunicorn", "astria_portal.wsgi"]
+            if self.gunicorn_conf:
+                # The command line overrides the file's bind (every address) with loopback;
+                # the number of workers comes from WEB_CONCURRENCY, as in production.
+                commands[name] = [
+                    *gunicorn, "--config", "deploy/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+                ]  # fmt: skip
+                continue
             commands[name] = [
-                python, "-m", "gunicorn", "astria_portal.wsgi", "--bind", f"127.0.0.1:{port}",
+                *gunicorn, "--bind", f"127.0.0.1:{port}",
                 "--workers", str(self.web_workers), "--timeout", "60",
             ]  # fmt: skip
         for name in self.workers:
@@ -127,6 +142,8 @@ class Stack:
         """With a bucket, every process gets a media folder of its own, as on its own machine:
         nothing may end up there."""
         env = {**self.env, **self.overrides.get(name, {})}
+        if self.gunicorn_conf and name in self.webs:
+            env["WEB_CONCURRENCY"] = str(self.web_workers)
         if self.s3_url:
             env["MEDIA_ROOT"] = str(self.folder / "machines" / name / "media")
         return env

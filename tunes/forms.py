@@ -1,11 +1,12 @@
 import re
+import time
 
 from django import forms
 from django.conf import settings
 
 from astria_portal import oneline
+from tunes import photos
 from tunes.models import MODELS
-from tunes.photos import PhotoError, sanitise
 
 CLASS_CHOICES = [
     ("woman", "Woman"),
@@ -22,6 +23,10 @@ CLASS_CHOICES = [
 ]
 CLASS_WORDS = re.compile(r"[a-z]+(?:[ -][a-z]+)*")
 ACCEPT = "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
+# Decoding stops taking new photos after this long: on a machine too busy to finish
+# within gunicorn's 60 s timeout (deploy/gunicorn.conf.py), the user gets a message
+# instead of a broken connection.
+PREPARE_SECONDS = 40
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -109,6 +114,8 @@ class TuneForm(forms.Form):
         return cleaned
 
     def _sanitised(self, files, model_kind):
+        """Check every photo cheaply first; decode them only if the form is otherwise
+        valid, holding an upload slot (photos.preparing() raises slots.Busy)."""
         minimum = settings.TUNE_PHOTOS_MIN
         if model_kind == "faceid":
             minimum = settings.FACEID_PHOTOS_MIN
@@ -119,18 +126,57 @@ class TuneForm(forms.Form):
                 f"Choose between {minimum} and {maximum} photos; you chose {len(files)}.",
             )
             return files
-        photos, errors, seen = [], [], {}
-        for upload in files:
-            try:
-                photo = sanitise(upload, upload.name)
-            except PhotoError as exc:
-                errors.extend(exc.messages)
-                continue
-            if photo.sha256 in seen:
-                errors.append(f"{upload.name} is the same picture as {seen[photo.sha256]}.")
-                continue
-            seen[photo.sha256] = upload.name
-            photos.append(photo)
+        inspected = self._inspected(files)
+        if inspected is None or self.errors:
+            return files
+        clean, errors, seen = [], [], {}
+        with photos.preparing():
+            deadline = time.monotonic() + PREPARE_SECONDS
+            for upload, header in zip(files, inspected, strict=True):
+                if time.monotonic() >= deadline:
+                    self.add_error(
+                        "photos",
+                        "The portal is too busy to prepare so many photos right now. "
+                        "Please try again in a moment, or with fewer or smaller photos.",
+                    )
+                    return files
+                try:
+                    photo = photos.sanitise(upload, upload.name, header)
+                except photos.PhotoError as exc:
+                    errors.extend(exc.messages)
+                    continue
+                if photo.sha256 in seen:
+                    errors.append(f"{upload.name} is the same picture as {seen[photo.sha256]}.")
+                    continue
+                seen[photo.sha256] = upload.name
+                clean.append(photo)
         for error in errors:
             self.add_error("photos", error)
-        return photos
+        return clean
+
+    def _inspected(self, files):
+        """Each photo's header and structure, or None with the errors added: no photo
+        that is refused, repeated or over the pixel budget is decoded."""
+        inspected, errors, seen = [], [], {}
+        for upload in files:
+            try:
+                header = photos.inspect(upload, upload.name)
+            except photos.PhotoError as exc:
+                errors.extend(exc.messages)
+                continue
+            if header.digest in seen:
+                errors.append(f"{upload.name} is the same picture as {seen[header.digest]}.")
+                continue
+            seen[header.digest] = upload.name
+            inspected.append(header)
+        budget = settings.TUNE_MAX_DECODED_PIXELS
+        total = sum(header.decoded_pixels for header in inspected)
+        if not errors and budget and total > budget:
+            errors.append(
+                f"These photos are too large to prepare together: {total / 1_000_000:.0f} "
+                f"megapixels to decode, and one fine-tune can take {budget / 1_000_000:g}. "
+                "Choose fewer or smaller photos."
+            )
+        for error in errors:
+            self.add_error("photos", error)
+        return None if errors else inspected

@@ -1,3 +1,5 @@
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from astria_portal import quota, serving, throttle
+from astria_portal import quota, serving, slots, throttle
 from prompts.forms import PromptForm
 from prompts.models import Prompt
 from prompts.presets import presets_for
@@ -46,17 +48,44 @@ def tune_create(request):
         request.FILES or None,
         initial={"test_mode": settings.ASTRIA_TEST_MODE},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            tune = _create_tune(request.user, form.cleaned_data)
-        except (quota.QuotaExceeded, throttle.Throttled) as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"“{tune.name}” is on its way to Astria.")
-            if request.headers.get("X-Requested-With") == "XMLHttpRequest":
-                # The upload script navigates itself, so the message is shown once.
-                return HttpResponse(status=201, headers={"Location": tune.get_absolute_url()})
-            return redirect(tune)
+            # Counted before the photos are looked at: a refused form costs CPU too.
+            throttle.take(throttle.TUNE_UPLOADS_PER_IP, throttle.address_key(request))
+            throttle.take(throttle.TUNE_UPLOADS, request.user.id)
+            valid = form.is_valid()
+        except throttle.Throttled as exc:
+            return _refused_form(request, exc.message, 429, exc.retry_after.total_seconds())
+        except slots.Busy as exc:
+            message = (
+                "The portal is busy preparing other photos right now. "
+                "Please send the form again in a moment."
+            )
+            return _refused_form(request, message, 503, exc.retry_after)
+        if valid:
+            try:
+                tune = _create_tune(request.user, form.cleaned_data)
+            except (quota.QuotaExceeded, throttle.Throttled) as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"“{tune.name}” is on its way to Astria.")
+                if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                    # The upload script navigates itself, so the message is shown once.
+                    return HttpResponse(status=201, headers={"Location": tune.get_absolute_url()})
+                return redirect(tune)
+    return _tune_form(request, form)
+
+
+def _refused_form(request, message, status, retry_after):
+    """The form again with what was typed, not validated (its photos were not looked
+    at, or not all), and why it was not taken: 429 or 503 with Retry-After."""
+    form = TuneForm(initial={"test_mode": False, **request.POST.dict()})
+    response = _tune_form(request, form, refusal=message, status=status)
+    response["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    return response
+
+
+def _tune_form(request, form, refusal=None, status=200):
     ctx = {
         "form": form,
         "allowance": quota.allowance(request.user.id),
@@ -65,8 +94,9 @@ def tune_create(request):
         "settings_max": settings.TUNE_PHOTOS_MAX,
         "settings_max_bytes": settings.PHOTO_MAX_BYTES,
         "max_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
+        "refusal": refusal,
     }
-    return render(request, "tunes/tune_form.html", ctx)
+    return render(request, "tunes/tune_form.html", ctx, status=status)
 
 
 def _create_tune(user, data):

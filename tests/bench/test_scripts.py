@@ -33,3 +33,15 @@ def test_the_end_to_end_benchmark_reports_calls_and_nothing_lost():
     assert "1.00 per tune" in out
     assert "1.00 per prompt" in out
     assert "lost or duplicated: none" in out
+
+
+def test_the_upload_attack_benchmark_reports_probes_and_attack_answers():
+    out = run(
+        "bench.upload_attack", "--accounts", "2", "--seconds", "2", "--idle", "1",
+        "--photos", "4", "--side", "700", "--distinct",
+    )  # fmt: skip
+
+    assert "login page, idle:" in out
+    assert "tune list, attack:" in out
+    assert "attack requests:" in out
+    assert "answers 500, timeouts and broken connections:" in out

@@ -39,7 +39,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    with Stack(tmp_path_factory.mktemp("stack"), train_seconds=2, prompt_seconds=1) as running:
+    stack = Stack(tmp_path_factory.mktemp("stack"), train_seconds=2, prompt_seconds=1)
+    # One person at a time here, so production's bound on decoding holds (and a test
+    # can take its one slot).
+    stack.env["UPLOADS_AT_ONCE"] = "1"
+    with stack as running:
         yield running
 
 

@@ -1,9 +1,13 @@
 """Bad input as a person makes it: clear messages, and nothing entered is lost."""
 
+import fcntl
+import os
 import re
 
+import environ
 from playwright.sync_api import expect
 
+from astria_portal import slots
 from tests.browser.test_tune_journey import photos, sign_up
 
 
@@ -26,6 +30,35 @@ def test_a_pdf_renamed_jpg_is_named_and_the_other_photos_stay_chosen(page):
     page.click("#tune-form button[type=submit]")
     expect(page.page).to_have_url(re.compile(r"/tunes/[0-9a-f-]{36}/$"))
     expect(page.locator(".messages")).to_contain_text("“Olga at work” is on its way")
+
+
+def test_a_busy_portal_asks_to_send_again_and_the_photos_stay_chosen(page, stack):
+    sign_up(page, "uma")
+    page.goto("/tunes/new/")
+    page.fill("input[name=name]", "Uma by the sea")
+    page.set_input_files("input[type=file]", photos(4))
+    # Take the one upload slot of the stack's web server, as another upload would.
+    database = environ.Env.db_url_config(stack.env["DATABASE_URL"])
+    lock = slots.path("uploads", 0, database)
+    lock.parent.mkdir(mode=0o700, exist_ok=True)
+    held = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        page.click("#tune-form button[type=submit]")
+        expect(page.locator("#tune-form .form-errors")).to_contain_text(
+            "The portal is busy preparing other photos right now."
+        )
+        page.shot("busy")
+        expect(page.locator("input[name=name]")).to_have_value("Uma by the sea")
+        expect(page.locator("#previews li")).to_have_count(4)
+    finally:
+        os.close(held)
+    # The browser reports the 503 answer itself; the page handled it.
+    page.errors = [error for error in page.errors if "status of 503" not in error]
+
+    page.click("#tune-form button[type=submit]")
+    expect(page.page).to_have_url(re.compile(r"/tunes/[0-9a-f-]{36}/$"))
+    expect(page.locator(".messages")).to_contain_text("“Uma by the sea” is on its way")
 
 
 def test_too_few_photos_and_a_huge_one_are_stopped_before_uploading(page, stack):

@@ -106,6 +106,56 @@ def test_zero_turns_the_limit_off(owner_client, settings):
         assert new_tune(owner_client).status_code == 302
 
 
+@pytest.mark.django_db
+def test_posts_of_the_tune_form_are_limited_per_user_valid_or_not(owner_client, settings):
+    settings.TUNE_UPLOADS_PER_HOUR = 3
+    with time_machine.travel(EVENING, tick=False) as clock:
+        invalid = {"name": "", "class_name": "woman", "model_kind": "sd15"}
+        assert owner_client.post("/tunes/new/", invalid).status_code == 200
+        assert owner_client.post("/tunes/new/", invalid).status_code == 200
+        assert new_tune(owner_client).status_code == 302
+
+        refused = new_tune(owner_client, name="Fourth")
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == str(30 * 60)
+        page = refused.content.decode()
+        assert (
+            "You can send the new fine-tune form 3 times an hour and have sent it that often. "
+            "Please try again in 30 minutes." in page
+        )
+        assert 'value="Fourth"' in page
+        assert Tune.objects.count() == 1
+
+        clock.move_to(EVENING + timedelta(minutes=30))
+        assert new_tune(owner_client).status_code == 302
+
+
+@pytest.mark.django_db
+def test_posts_of_the_tune_form_are_limited_per_address(owner_client, outsider, settings):
+    settings.TUNE_UPLOADS_PER_IP_PER_HOUR = 2
+    settings.TUNES_PER_DAY = 0
+    other = Client()
+    other.force_login(outsider)
+    assert new_tune(owner_client).status_code == 302
+    assert new_tune(other).status_code == 302
+
+    refused = new_tune(owner_client)
+    assert refused.status_code == 429
+    assert "Too many fine-tune uploads from your network" in refused.content.decode()
+    far = Client(REMOTE_ADDR="198.51.100.7")
+    far.force_login(outsider)
+    assert new_tune(far).status_code == 302
+
+
+@pytest.mark.django_db
+def test_zero_turns_the_upload_limits_off(owner_client, settings):
+    settings.TUNE_UPLOADS_PER_HOUR = 0
+    settings.TUNE_UPLOADS_PER_IP_PER_HOUR = 0
+    invalid = {"name": "", "class_name": "woman", "model_kind": "sd15"}
+    for _ in range(25):
+        assert owner_client.post("/tunes/new/", invalid).status_code == 200
+
+
 def test_windows_are_clock_aligned():
     moment = datetime(2026, 11, 27, 21, 30, 5, tzinfo=UTC)
     assert throttle.window_start(moment, throttle.HOUR) == datetime(2026, 11, 27, 21, tzinfo=UTC)
@@ -148,9 +198,10 @@ def race(count, request):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("kind", ["tunes", "prompts"])
-def test_concurrent_requests_cannot_go_over_the_limit(kind):
+def test_concurrent_requests_cannot_go_over_the_limit(kind, settings):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    settings.UPLOADS_AT_ONCE = 0  # all six forms are decoded at once
     user = User.objects.create_user("racer", password="x")
     tune = Tune.objects.create(owner=user, name="T", class_name="woman", model_kind="sd15",
                                status=Tune.Status.TRAINED, remote_id=7)  # fmt: skip

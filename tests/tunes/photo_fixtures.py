@@ -6,7 +6,7 @@ import struct
 import zlib
 
 import pillow_heif
-from PIL import ExifTags, Image, ImageCms, ImageDraw
+from PIL import ExifTags, Image, ImageChops, ImageCms, ImageDraw
 
 # Lets Pillow *write* HEIC in the tests (tunes.photos registers the reader too).
 # This pillow-heif wheel ships the x265 encoder, so real HEIC files are built.
@@ -33,6 +33,35 @@ def picture(width=600, height=800, background=SKIN):
     draw.rectangle((0, 0, width // 4, height // 4), fill=RED)
     draw.ellipse((width // 3, height // 3, 2 * width // 3, 2 * height // 3), fill=BLUE)
     return image
+
+
+def scene(width=1200, height=900, seed=0):
+    """Return a photo-like RGB picture: shapes over a gradient, and a camera's noise."""
+    image = picture(width, height, background=(120 + seed % 100, 140, 160))
+    gradient = Image.linear_gradient("L").resize((width, height))
+    noise = [Image.effect_noise((width, height), 12 + band) for band in range(3)]
+    bands = [ImageChops.add(ImageChops.multiply(band, gradient), noise[n], 1.5, -40)
+             for n, band in enumerate(image.split())]  # fmt: skip
+    return Image.merge(
+        "RGB", [ImageChops.blend(a, b, 0.5) for a, b in zip(image.split(), bands, strict=True)]
+    )
+
+
+def cut_with_eoi(jpeg, share):
+    """Return the first `share` of a JPEG's bytes, ended with an EOI marker (FF D9)."""
+    return jpeg[: int(len(jpeg) * share)] + b"\xff\xd9"
+
+
+def claiming_size(jpeg, width, height):
+    """Return the JPEG with its frame header (SOF) claiming another size."""
+    position = 2
+    while True:
+        marker = jpeg[position + 1]
+        (length,) = struct.unpack(">H", jpeg[position + 2 : position + 4])
+        if marker in (0xC0, 0xC1, 0xC2):
+            size = struct.pack(">HH", height, width)
+            return jpeg[: position + 5] + size + jpeg[position + 9 :]
+        position += 2 + length
 
 
 def encode(image, image_format, **params):
@@ -67,6 +96,21 @@ def with_orientation(image, image_format, orientation):
 
 def png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_with_rows(image, rows):
+    """Return a PNG of `image` whose compressed data is whole but holds only its first
+    `rows` rows: Pillow decodes it without an error, the other rows black."""
+    raw = image.convert("RGB").tobytes()
+    stride = 3 * image.width
+    filtered = b"".join(b"\0" + raw[y * stride : (y + 1) * stride] for y in range(rows))
+    ihdr = struct.pack(">IIBBBBB", image.width, image.height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(filtered))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def black_1bit_png(width, height):

@@ -17,10 +17,11 @@ from tests.fuzzing import MB, jpeg_claiming, mutate, mutation, peak_memory, png_
 from tests.tunes.photo_fixtures import encode, jpeg_with_metadata, picture, with_orientation
 from tunes.photos import PhotoError, sanitise
 
-# Memory is bounded by the pixel cap, not by what a file claims: at worst about
-# 12 bytes per allowed pixel (a transparent PNG is decoded, made opaque and
-# copied), so about 500 MB at the default 40-megapixel cap. The fuzzing runs with
-# a 6-megapixel cap, which keeps every example under 100 MB.
+# Memory is bounded by the pixel caps, not by what a file claims: at worst about
+# 15 bytes per decoded pixel (a WebP's decoder holds the picture twice), so about
+# 390 MB at the default PHOTO_MAX_DECODED_PIXELS of 25 megapixels (bench.uploads
+# --format webp). The fuzzing runs with a 6-megapixel cap, which keeps every
+# example under 100 MB.
 FUZZ_MAX_PIXELS = 6_000_000
 MAX_MEMORY = 100 * MB
 
