@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,7 +47,11 @@ def tune_create(request):
         request.FILES or None,
         initial={"test_mode": settings.ASTRIA_TEST_MODE},
     )
-    if request.method == "POST" and form.is_valid():
+    # A fine-tune sends e-mails and spends money: only from a verified address.
+    verified = EmailAddress.objects.filter(user=request.user, verified=True).exists()
+    if request.method == "POST" and not verified:
+        form.add_error(None, "Confirm your e-mail address first: follow the link we sent you.")
+    elif request.method == "POST" and form.is_valid():
         try:
             tune = _create_tune(request.user, form.cleaned_data)
         except (quota.QuotaExceeded, throttle.Throttled) as exc:
@@ -59,6 +64,7 @@ def tune_create(request):
             return redirect(tune)
     ctx = {
         "form": form,
+        "email_verified": verified,
         "allowance": quota.allowance(request.user.id),
         "settings_min": settings.TUNE_PHOTOS_MIN,
         "settings_min_faceid": settings.FACEID_PHOTOS_MIN,
