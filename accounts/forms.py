@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.mfa.base.forms import BaseAuthenticateForm
 from allauth.mfa.utils import is_mfa_enabled
@@ -11,6 +12,13 @@ class SignupForm(AllauthSignupForm):
             "We send a link to confirm it before your first fine-tune, and notices "
             "about your fine-tunes."
         )
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Username or e-mail"
+        self.fields["password"].help_text = ""  # the page links to the reset itself
 
 
 class ConfirmWithPasswordForm(forms.Form):

@@ -220,7 +220,7 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Failed logins are counted by django-axes below; the portal's own limits cover
 # sign-ups and reset e-mails (astria_portal.throttle).
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 # One period either side, for a phone whose clock is a little off.
