@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 
 from astria_portal import quota
 from astria_portal.models import CallbackReceipt, Quota, Usage
@@ -53,6 +54,27 @@ class UsageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # charged and given back by the app only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LogEntry)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Every staff action in one list (astria_portal.audit): who, when, what, outcome."""
+
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag",
+                    "change_message")  # fmt: skip
+    list_filter = ("action_flag", "content_type", ("user", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("user", "content_type")
+    search_fields = ("object_repr", "object_id", "change_message", "user__username")
+    date_hierarchy = "action_time"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

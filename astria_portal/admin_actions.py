@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
+from astria_portal import audit
 from astria_portal.quota import QuotaExceeded
 
 
@@ -68,7 +69,11 @@ def resubmit(modeladmin, request, queryset):
             try:
                 if job.resubmit():
                     sent.append(job)
+                    audit.record(request.user, job, "Send again to Astria", "sent")
+                else:
+                    audit.record(request.user, job, "Send again to Astria", "no longer qualifies")
             except QuotaExceeded as exc:
+                audit.record(request.user, job, "Send again to Astria", f"refused: {exc.message}")
                 modeladmin.message_user(request, f"“{job}” not sent: {exc.message}", messages.ERROR)
         if sent:
             modeladmin.message_user(

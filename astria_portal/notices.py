@@ -25,3 +25,11 @@ def send_once(kind, code, subject, body, to):
         notice.delete()
         raise
     return "sent"
+
+
+def verified_address(user):
+    """The user's primary address if it was verified, else None: notices go nowhere else."""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, verified=True).order_by("-primary").first()
+    return address.email if address else None

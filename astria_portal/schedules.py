@@ -11,6 +11,8 @@ SCHEDULES = [
     ("Reconcile prompts", "prompts.tasks.reconcile_prompts", 1),
     ("Warn owners before deletion", "tunes.tasks.warn_expiring", 60),
     ("Purge data past its retention", "tunes.tasks.purge_expired", 60),
+    ("Finish account deletions", "accounts.tasks.sweep_deletions", 1),
+    ("Delete expired data exports", "accounts.tasks.purge_exports", 60),
 ]
 
 

@@ -118,6 +118,7 @@ SIGNUP_ENABLED = _bool("SIGNUP_ENABLED", True)
 
 INSTALLED_APPS = [
     "astria_portal.apps.PortalConfig",
+    "accounts",
     "tunes",
     "prompts",
     "monitoring",
@@ -131,6 +132,10 @@ INSTALLED_APPS = [
     "django_q",
     "axes",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.mfa",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +148,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # A staff member without two-factor is sent to set it up before any admin page.
+    "accounts.middleware.staff_two_factor",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "astria_portal.middleware.security_headers",
@@ -204,13 +212,81 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: it refuses a locked-out login before the password is checked.
+# allauth's backend logs in by username or e-mail address.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "tunes:list"
 LOGOUT_REDIRECT_URL = "home"
+
+# django-allauth (accounts/adapter.py): sign-up asks for a verified address before
+# the first fine-tune; an existing account may log in unverified and look around.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up and password reset answer the same whether or not an address is known;
+# the owner of a known address is told by e-mail, an unknown one gets nothing.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Failed logins are counted by django-axes below; the portal's own limits cover
+# sign-ups and reset e-mails (astria_portal.throttle).
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm", "signup": "accounts.forms.SignupForm"}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+# One period either side, for a phone whose clock is a little off.
+MFA_TOTP_TOLERANCE = 1
+# Staff need a second factor before any admin page; off in development by default.
+STAFF_REQUIRE_2FA = _bool("STAFF_REQUIRE_2FA", not DEBUG)
+# An account's data export can be downloaded for this many hours.
+EXPORT_LINK_HOURS = _int("EXPORT_LINK_HOURS", 48, minimum=1)
+
+# Social login: a provider is offered once its client id and secret are set, and
+# only then (no database setup: the app is configured here).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {}
+# Where a social login's form leads (the portal redirects the POST to the provider).
+SOCIAL_FORM_ACTION = []
+_GOOGLE = (env.str("GOOGLE_CLIENT_ID", default=""), env.str("GOOGLE_CLIENT_SECRET", default=""))
+# A stand-in for Google's OAuth endpoints (tests, staging): its base URL.
+GOOGLE_OAUTH_URL = env.str("GOOGLE_OAUTH_URL", default="").rstrip("/")
+if all(_GOOGLE):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": _GOOGLE[0], "secret": _GOOGLE[1], "key": ""}],
+        "SCOPE": ["profile", "email"],
+        "AUTH_PARAMS": {"access_type": "online"},
+    }
+    SOCIAL_FORM_ACTION.append(GOOGLE_OAUTH_URL or "https://accounts.google.com")
+    if GOOGLE_OAUTH_URL:
+        SOCIALACCOUNT_PROVIDERS["google"].update(
+            AUTHORIZE_URL=f"{GOOGLE_OAUTH_URL}/authorize",
+            ACCESS_TOKEN_URL=f"{GOOGLE_OAUTH_URL}/token",
+            IDENTITY_URL=f"{GOOGLE_OAUTH_URL}/userinfo",
+            CERTS_URL=f"{GOOGLE_OAUTH_URL}/certs",
+            ID_TOKEN_ISSUER=GOOGLE_OAUTH_URL,
+        )
+# Any other provider allauth has: its id in SOCIAL_PROVIDERS, and <ID>_CLIENT_ID and
+# <ID>_CLIENT_SECRET (e.g. SOCIAL_PROVIDERS=github with GITHUB_CLIENT_ID, ...).
+for _provider in env.list("SOCIAL_PROVIDERS", default=[]):
+    _id = env.str(f"{_provider.upper()}_CLIENT_ID", default="")
+    _secret = env.str(f"{_provider.upper()}_CLIENT_SECRET", default="")
+    if _provider != "google" and _id and _secret:
+        INSTALLED_APPS.append(f"allauth.socialaccount.providers.{_provider}")
+        SOCIALACCOUNT_PROVIDERS[_provider] = {
+            "APPS": [{"client_id": _id, "secret": _secret, "key": ""}]
+        }
+        SOCIAL_FORM_ACTION.append("https:")  # its authorisation host is not known here
+INSTALLED_APPS.append("allauth.socialaccount.providers.google")
 
 # --- Internationalisation ---------------------------------------------------------
 
@@ -350,6 +426,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# The browser checks a form's redirect against form-action as well: a social login's
+# leads to the provider.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += SOCIAL_FORM_ACTION
 # Features no page uses, switched off (astria_portal.middleware adds the header).
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
@@ -373,8 +452,10 @@ AXES_RESET_ON_SUCCESS = True
 # The pause runs from the failure that reached the limit: trying again
 # while paused does not make it longer.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "astria_portal.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "astria_portal.throttle.client_ip"
+# allauth logs in by username or e-mail: both count against the same account.
+AXES_USERNAME_CALLABLE = "accounts.lockout.username"
 # No row per successful login: failures are all the lockout needs.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False

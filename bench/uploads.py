@@ -94,7 +94,7 @@ def bytes_at_astria(emulator_url, remote_id, api_key=API_KEY):
 def measure(stack, photos):
     web = children(stack.processes["web"].pid)[0]
     person = Person(stack.web_url, "bench-uploads")
-    person.sign_up()
+    person.sign_up(stack.mail_dir)
     # Warm up both processes (imports, decoders, connections) with a small tune.
     warm_code, _ = post_tune(person, "warm-up", [photo(n) for n in range(4)])
     wait_submitted(warm_code)

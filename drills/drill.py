@@ -21,7 +21,7 @@ class Drill:
 
     def sign_up(self):
         for person in self.people:
-            person.sign_up()
+            person.sign_up(self.stack.mail_dir)
 
     def create_tunes(self, round_=0):
         def one(args):

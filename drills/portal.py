@@ -8,6 +8,7 @@ import requests
 from PIL import Image, ImageDraw
 
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+CONFIRM = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)")
 
 
 def photo(seed):
@@ -48,7 +49,9 @@ class Person:
             timeout=60,
         )
 
-    def sign_up(self):
+    def sign_up(self, mail_dir=None):
+        """Sign up, and with the stack's mail folder follow the verification link, which
+        a first fine-tune needs (and which logs the person in)."""
         password = "drill-Password-2026"
         response = self.post(
             "/accounts/signup/",
@@ -60,6 +63,21 @@ class Person:
             },
         )
         assert response.status_code == 302, f"sign-up failed: {response.status_code}"
+        if mail_dir is not None:
+            self.confirm_email(mail_dir)
+
+    def confirm_email(self, mail_dir):
+        address = f"{self.username}@example.com"
+        links = [
+            link
+            for path in sorted(mail_dir.glob("*.log"))
+            for chunk in path.read_text().split("-" * 79)
+            if f"To: {address}" in chunk
+            for link in CONFIRM.findall(chunk)
+        ]
+        assert links, f"no verification e-mail for {address}"
+        response = self.post(links[-1], {})
+        assert response.status_code == 302, f"verification failed: {response.status_code}"
 
     def create_tune(self, name, seed=0, model_kind="sd15"):
         """Post the new-tune form; return the tune's code, or None if the portal refused."""

@@ -53,13 +53,15 @@ def _summary(state):
 
 
 def mails(folder):
-    """Subjects of every e-mail the portal wrote to its file backend."""
+    """Subjects of every notice the portal wrote to its file backend; the account
+    e-mails (sign-up verification: "[SITE_NAME] ...") are left out."""
     subjects = []
     for path in sorted(folder.glob("*.log")):
         for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
             if chunk.strip():
-                subject = message_from_bytes(chunk)["Subject"]
-                subjects.append(str(make_header(decode_header(subject))))
+                subject = str(make_header(decode_header(message_from_bytes(chunk)["Subject"])))
+                if not subject.startswith("["):
+                    subjects.append(subject)
     return subjects
 
 

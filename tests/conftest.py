@@ -3,6 +3,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from hypothesis import HealthCheck
@@ -35,21 +36,29 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def verified_user(username, **fields):
+    """A user whose e-mail address is verified, as after following the sign-up link."""
+    user = User.objects.create_user(username, f"{username}@example.com", PASSWORD, **fields)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
 @pytest.fixture
 def owner(db):
-    return User.objects.create_user("alice", "alice@example.com", "correct-horse-battery")
+    return verified_user("alice")
 
 
 @pytest.fixture
 def outsider(db):
-    return User.objects.create_user("bob", "bob@example.com", "correct-horse-battery")
+    return verified_user("bob")
 
 
 @pytest.fixture
 def staff(db):
-    return User.objects.create_user(
-        "carol", "carol@example.com", "correct-horse-battery", is_staff=True, is_superuser=True
-    )
+    return verified_user("carol", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from astria_portal import astria
+from astria_portal import astria, audit
 from astria_portal.admin_actions import confirmation_page, confirmed, split
 from prompts.models import GeneratedImage, Prompt
 from tunes.models import DeletionReason, Tune
@@ -47,7 +47,13 @@ def _not_deletable(tune):
 def delete_everywhere(modeladmin, request, queryset):
     chosen, skipped = split(queryset.select_related("owner"), _not_deletable)
     if confirmed(request) and chosen:
-        started = [tune for tune in chosen if tune.mark_deleting(reason=DeletionReason.STAFF)]
+        started = []
+        for tune in chosen:
+            done = tune.mark_deleting(reason=DeletionReason.STAFF)
+            audit.record(request.user, tune, "Delete on Astria and here",
+                         "started" if done else "not started: no longer deletable")  # fmt: skip
+            if done:
+                started.append(tune)
         modeladmin.message_user(
             request,
             f"{len(started)} being deleted on Astria, then here: "
@@ -94,6 +100,7 @@ def purge_local_files(modeladmin, request, queryset):
     if confirmed(request) and chosen:
         for tune in chosen:
             tune.delete_files()
+            audit.record(request.user, tune, "Purge local files", "files removed")
         modeladmin.message_user(
             request, f"Local files removed for {len(chosen)}: {', '.join(map(str, chosen))}."
         )
@@ -147,6 +154,7 @@ def refresh_from_astria(modeladmin, request, queryset):
                 tune.apply_remote(remote)
                 tune.refresh_from_db()
                 level, text = messages.SUCCESS, tune.get_status_display().lower()
+            audit.record(request.user, tune, "Refresh from Astria", text)
             modeladmin.message_user(request, f"“{tune}”: {text}.", level)
         return None
     rows = [
@@ -188,10 +196,12 @@ def extend_storage(modeladmin, request, queryset):
             try:
                 remote = client.update_tune(tune.remote_id, auto_extend=True)
             except astria.AstriaError as exc:
+                audit.record(request.user, tune, "Extend storage (paid)", f"failed: {exc}")
                 modeladmin.message_user(request, f"“{tune}” not extended: {exc}", messages.ERROR)
                 continue
             Tune.objects.filter(pk=tune.pk).update(auto_extend=True)
             tune.apply_remote(remote)
+            audit.record(request.user, tune, "Extend storage (paid)", "extended on Astria")
             modeladmin.message_user(request, f"“{tune}”: storage extended on Astria.")
         return None
     rows = [

@@ -58,12 +58,13 @@ def reconcile_tunes():
 
 def notify_owner(tune_id):
     tune = Tune.objects.select_related("owner").get(pk=tune_id)
-    if not tune.owner.email:
-        return "no address"
+    address = notices.verified_address(tune.owner)
+    if not address:
+        return "no verified address"
     ctx = {"tune": tune, "url": f"{settings.PUBLIC_BASE_URL}{tune.get_absolute_url()}"}
     subject = f"Your fine-tune “{tune.name}” is {tune.get_status_display().lower()}"
     body = render_to_string("tunes/email_status.txt", ctx)
-    return notices.send_once(f"tune {tune.status}", tune.code, subject, body, [tune.owner.email])
+    return notices.send_once(f"tune {tune.status}", tune.code, subject, body, [address])
 
 
 def delete_tune(tune_id):
@@ -85,8 +86,9 @@ def warn_expiring():
 
 def send_retention_warning(tune_id):
     tune = Tune.objects.select_related("owner").get(pk=tune_id)
-    if not tune.owner.email:
-        return "no address"
+    address = notices.verified_address(tune.owner)
+    if not address:
+        return "no verified address"
     ctx = {
         "tune": tune,
         "ends_at": tune.retention_ends_at,
@@ -96,4 +98,4 @@ def send_retention_warning(tune_id):
     day = formats.date_format(timezone.localtime(tune.retention_ends_at), "j F")
     subject = f"Your fine-tune “{tune.name}” will be deleted on {day}"
     body = render_to_string("tunes/email_retention.txt", ctx)
-    return notices.send_once("retention warning", tune.code, subject, body, [tune.owner.email])
+    return notices.send_once("retention warning", tune.code, subject, body, [address])

@@ -1,5 +1,6 @@
 import math
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,7 +49,10 @@ def tune_create(request):
         request.FILES or None,
         initial={"test_mode": settings.ASTRIA_TEST_MODE},
     )
-    if request.method == "POST":
+    # A fine-tune sends e-mails and spends money: only from a verified address.
+    if request.method == "POST" and not _email_verified(request.user):
+        form.add_error(None, "Confirm your e-mail address first: follow the link we sent you.")
+    elif request.method == "POST":
         try:
             # Counted before the photos are looked at: a refused form costs CPU too.
             throttle.take(throttle.TUNE_UPLOADS_PER_IP, throttle.address_key(request))
@@ -76,6 +80,10 @@ def tune_create(request):
     return _tune_form(request, form)
 
 
+def _email_verified(user):
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
 def _refused_form(request, message, status, retry_after):
     """The form again with what was typed, not validated (its photos were not looked
     at, or not all), and why it was not taken: 429 or 503 with Retry-After."""
@@ -88,6 +96,7 @@ def _refused_form(request, message, status, retry_after):
 def _tune_form(request, form, refusal=None, status=200):
     ctx = {
         "form": form,
+        "email_verified": _email_verified(request.user),
         "allowance": quota.allowance(request.user.id),
         "settings_min": settings.TUNE_PHOTOS_MIN,
         "settings_min_faceid": settings.FACEID_PHOTOS_MIN,

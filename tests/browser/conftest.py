@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from drills.stack import Stack
+from tests.accounts.oauth_standin import OAuthStandIn
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS", Path(__file__).parents[2] / "var/screenshots"))
@@ -37,12 +38,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+GOOGLE = {"client_id": "browser-test.apps.googleusercontent.com", "client_secret": "browser-secret"}
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+def google():
+    """The loopback stand-in for Google's OAuth server that the stack signs in with."""
+    with OAuthStandIn(**GOOGLE) as standin:
+        yield standin
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, google):
     stack = Stack(tmp_path_factory.mktemp("stack"), train_seconds=2, prompt_seconds=1)
     # One person at a time here, so production's bound on decoding holds (and a test
     # can take its one slot).
     stack.env["UPLOADS_AT_ONCE"] = "1"
+    stack.env.update(
+        GOOGLE_CLIENT_ID=GOOGLE["client_id"],
+        GOOGLE_CLIENT_SECRET=GOOGLE["client_secret"],
+        GOOGLE_OAUTH_URL=google.base_url,
+    )
     with stack as running:
         yield running
 
@@ -99,7 +115,9 @@ def open_page(chromium, stack, request, width=1280, height=900):
     context.set_default_timeout(15_000)
     folder = SHOTS / request.node.name.removeprefix("test_")
     shutil.rmtree(folder, ignore_errors=True)
-    return context, Page(context.new_page(), stack.web_url, folder)
+    page = Page(context.new_page(), stack.web_url, folder)
+    page.mail_dir = stack.mail_dir  # where the stack's e-mails are written
+    return context, page
 
 
 @pytest.fixture

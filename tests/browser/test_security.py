@@ -24,7 +24,7 @@ def test_the_browser_refuses_inline_scripts_and_styles(page, stack):
 def test_too_many_wrong_passwords_get_a_page_that_says_so(page, stack):
     page.goto("/accounts/login/")
     for _ in range(5):  # LOGIN_FAILURE_LIMIT
-        page.fill("input[name=username]", "mallory")
+        page.fill("input[name=login]", "mallory")
         page.fill("input[name=password]", "guess-again")
         page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Too many attempts")

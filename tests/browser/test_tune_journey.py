@@ -9,16 +9,26 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from drills.portal import photo
+from tests.browser.mail import mail_link
 
 
-def sign_up(page, username):
+def sign_up(page, username, verify=True):
+    """Sign up and, unless told not to, follow the verification link e-mailed."""
     page.goto("/accounts/signup/")
     page.fill("input[name=username]", username)
     page.fill("input[name=email]", f"{username}@example.com")
     page.fill("input[name=password1]", "browser-Pass-2026")
     page.fill("input[name=password2]", "browser-Pass-2026")
     page.click("text=Create account")
-    expect(page.locator(".messages")).to_contain_text(f"Welcome, {username}")
+    expect(page.locator("h1")).to_have_text("Check your e-mail")
+    if verify:
+        follow_verification(page, f"{username}@example.com")
+
+
+def follow_verification(page, address):
+    page.goto(mail_link(page.mail_dir, address, "/accounts/confirm-email/"))
+    page.click("main button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text(f"You have confirmed {address}")
 
 
 def photos(count, start=0):

@@ -75,7 +75,7 @@ def test_a_production_start_serves_the_app_and_stops_gracefully(released, tmp_pa
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
         login = browser.post(
             f"{first}/accounts/login/",
-            data={"username": "ops", "password": "Deploy-Pass-2026", "csrfmiddlewaretoken": token},
+            data={"login": "ops", "password": "Deploy-Pass-2026", "csrfmiddlewaretoken": token},
             allow_redirects=False,
             timeout=10,
         )

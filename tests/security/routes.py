@@ -25,6 +25,9 @@ ANY_VALUE = {
     "id": 1,
     "tune_id": 1,
     "image_id": 1,
+    "key": "anything",
+    "uidb36": "1",
+    "provider": "google",
 }
 
 

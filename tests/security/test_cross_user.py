@@ -11,8 +11,10 @@ import uuid
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import Client
 
+from accounts.models import DataExport
 from tests.prompts.conftest import add_image
 from tests.security.routes import routes
 from tunes.models import Tune
@@ -35,6 +37,7 @@ OBJECTS = {
     "prompts:image": {"code": "image"},
     "prompts:image_file": {"code": "image"},
     "prompts:thumbnail": {"code": "image"},
+    "accounts:export_download": {"code": "export"},
 }
 # Object-scoped, but not by the session: each has its own test of who gets in.
 NOT_BY_SESSION = {
@@ -55,8 +58,12 @@ def world(make_tune):
     tune = make_tune(status=Tune.Status.TRAINED, remote_id=1001, photos=2)
     prompt = Prompt.objects.create(tune=tune, text="a portrait", num_images=1, status="done")
     image = add_image(prompt, 0)
+    export = DataExport(user=tune.owner)
+    export.file.save("export.zip", ContentFile(b"PK"), save=False)
+    export.save()
+    export.mark_ready(export.file.name, 2)
     return {"tune": tune.code, "photo": tune.photos.first().code, "prompt": prompt.code,
-            "image": image.code}  # fmt: skip
+            "image": image.code, "export": export.code}  # fmt: skip
 
 
 def snapshot():

@@ -24,7 +24,7 @@ def limits(settings):
 
 
 def log_in(client, password, address=HOME, username="alice", path="/accounts/login/"):
-    return client.post(path, {"username": username, "password": password}, REMOTE_ADDR=address)
+    return client.post(path, {"login": username, "password": password}, REMOTE_ADDR=address)
 
 
 def fail(client, times, **kwargs):
@@ -45,7 +45,7 @@ def test_after_the_limit_the_user_is_refused_from_that_address(client, owner):
     assert not is_logged_in(client)
     assert b"Too many attempts" in response.content
     assert b"paused for 15 minutes" in response.content
-    assert b"/accounts/password_reset/" in response.content
+    assert b"/accounts/password/reset/" in response.content
     assert b'<link rel="stylesheet"' in response.content  # the site's page, not bare text
 
 
@@ -85,14 +85,22 @@ def test_a_success_starts_the_count_again(client, owner):
 
 
 def test_the_staff_admin_login_is_limited_too(client, staff):
-    fail(client, 3, username="carol", path="/admin/login/")
-    response = log_in(client, GOOD, username="carol", path="/admin/login/")
+    # The admin logs in through the same login (accounts: secure_admin_login).
+    assert client.get("/admin/login/?next=/admin/")["Location"].startswith("/accounts/login/")
+    admin_login = "/accounts/login/?next=/admin/"
+    fail(client, 3, username="carol", path=admin_login)
+    response = log_in(client, GOOD, username="carol", path=admin_login)
     assert response.status_code == 429
     assert not is_logged_in(client)
-    assert (
-        log_in(client, GOOD, username="carol", path="/admin/login/", address=OFFICE).status_code
-        == 302
-    )
+    response = log_in(client, GOOD, username="carol", path=admin_login, address=OFFICE)
+    assert response["Location"] == "/admin/"
+
+
+def test_the_username_and_the_email_address_count_as_one_account(client, owner):
+    fail(client, 2)
+    response = log_in(client, "wrong", username="ALICE@example.com")
+    assert response.status_code == 429
+    assert log_in(client, GOOD).status_code == 429
 
 
 def test_failed_logins_past_the_cool_off_are_forgotten(client, owner):

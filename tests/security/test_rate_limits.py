@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.test import Client
@@ -202,7 +203,8 @@ def test_concurrent_requests_cannot_go_over_the_limit(kind, settings):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     settings.UPLOADS_AT_ONCE = 0  # all six forms are decoded at once
-    user = User.objects.create_user("racer", password="x")
+    user = User.objects.create_user("racer", "racer@example.com", password="x")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     tune = Tune.objects.create(owner=user, name="T", class_name="woman", model_kind="sd15",
                                status=Tune.Status.TRAINED, remote_id=7)  # fmt: skip
     if kind == "tunes":

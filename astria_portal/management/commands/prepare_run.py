@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
@@ -33,5 +34,10 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = is_staff
             user.set_password(password)
             user.save()
+            # Ready to use: a newcomer trying the demo is not asked to verify it.
+            EmailAddress.objects.filter(user=user).exclude(email=email).delete()
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
             role = "staff, /admin/" if is_staff else "user"
             self.stderr.write(f"  {role:>14}: {username} / {password}")
