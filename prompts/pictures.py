@@ -16,6 +16,9 @@ from tunes.photos import downscale, encode_jpeg, to_rgb
 
 FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 MAX_PIXELS = 64_000_000
+# No generated image is narrower than this; a sliver of a million rows costs Pillow
+# far more memory per pixel than a picture (a buffer per row).
+MAX_ASPECT = 20
 THUMBNAIL_EDGE = 480
 
 
@@ -40,6 +43,8 @@ def inspect(content):
                 width, height = header.size
                 if width * height > MAX_PIXELS:
                     raise PictureError(f"the image has {width}×{height} pixels, too many")
+                if max(width, height) > MAX_ASPECT * min(width, height):
+                    raise PictureError(f"the image is {width}×{height} pixels, not a picture")
                 header.verify()
             with Image.open(io.BytesIO(content), formats=list(FORMATS)) as image:
                 image.load()

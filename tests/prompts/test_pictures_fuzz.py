@@ -65,3 +65,10 @@ def test_any_bytes_give_a_picture_or_a_picture_error(fuzz_limits, data):
 def test_the_seeds_are_accepted(fuzz_limits):
     for data in SEEDS.values():
         assert inspect(data).content_type.startswith("image/")
+
+
+def test_a_sliver_is_refused_before_it_is_decoded(fuzz_limits):
+    # 1 × 2 million pixels is under the pixel cap, but decoding it took 117 MB.
+    with peak_memory() as peak, pytest.raises(pictures.PictureError, match="not a picture"):
+        pictures.inspect(png_claiming(1, 2_097_149))
+    assert peak.rss < 20 * MB
