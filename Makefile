@@ -36,11 +36,7 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
-		echo "No Chromium at # The live smoke test (manage.py astria_check --full) against the emulator as a process.
-check-astria: $(STAMP)
-	$(PY) -m drills.astria_check
-
-$(CHROMIUM): the browser tests will be skipped (apt-get install chromium)"; \
+		echo "No Chromium at $(CHROMIUM): the browser tests will be skipped (apt-get install chromium)"; \
 	fi
 
 install: $(STAMP)
