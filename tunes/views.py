@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -31,7 +31,9 @@ def _get_tune_for_user(request, code):
 @login_required
 @require_GET
 def tune_list(request):
-    covers = Prefetch("photos", TrainingImage.objects.filter(position=0), to_attr="covers")
+    # A tune being deleted loses its photos any moment: no cover that would 404.
+    kept = TrainingImage.objects.filter(position=0).exclude(tune__status__in=Tune.CLOSED)
+    covers = Prefetch("photos", kept, to_attr="covers")
     tunes = (
         Tune.objects.filter(owner=request.user)
         .exclude(status=Tune.Status.DELETED)
@@ -176,7 +178,7 @@ def render_tune_page(request, tune, prompt_form):
     page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "tune": tune,
-        "photos": tune.photos.all(),
+        "photos": [] if tune.status in Tune.CLOSED else tune.photos.all(),
         "form": prompt_form,
         "can_prompt": tune.status not in TUNE_GONE,
         "presets": presets_for(tune),
@@ -201,6 +203,8 @@ def tune_status(request, code):
 @require_GET
 def tune_photo(request, code, photo_code):
     tune = _get_tune_for_user(request, code)
+    if tune.status in Tune.CLOSED:
+        raise Http404("The photos of this fine-tune are being deleted.")
     photo = get_object_or_404(TrainingImage, tune=tune, code=photo_code)
     return serving.file_response(photo.file, "image/jpeg", f"photo-{photo.position + 1}.jpg")
 

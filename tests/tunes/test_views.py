@@ -80,6 +80,17 @@ def test_photos_are_served_privately_to_the_owner(media, owner_client, make_tune
     assert served.portal["X-Content-Type-Options"] == "nosniff"
 
 
+def test_a_tune_being_deleted_shows_and_serves_no_photos(owner_client, make_tune):
+    tune = make_tune()
+    photo = tune.photos.first()
+    tune.mark_deleting(enqueue=False)
+    assert owner_client.get(photo.get_absolute_url()).status_code == 404
+    listed = owner_client.get("/tunes/")
+    assert [t.covers for t in listed.context["tunes"]] == [[]]
+    assert photo.get_absolute_url().encode() not in listed.content
+    assert owner_client.get(tune.get_absolute_url()).context["photos"] == []
+
+
 def test_anonymous_visitors_are_sent_to_log_in(client, make_tune):
     tune = make_tune()
     for url in urls_of(tune):
