@@ -71,11 +71,14 @@ def favourite(request):
             async_task("gallery.tasks.like_prompt", prompt.pk)
     if _wants_json(request):
         return JsonResponse({"image": str(image.code), "favourite": image.is_favourite})
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = image.get_absolute_url()
+    # Back where the click came from: the page's own address, else the one it was on.
+    for back in (request.POST.get("next", ""), request.headers.get("Referer", "")):
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            break
+    else:
+        back = prompt.get_absolute_url()
     return redirect(f"{back.split('#')[0]}#image-{image.code}")
 
 

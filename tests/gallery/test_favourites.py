@@ -32,15 +32,28 @@ def test_the_form_marks_and_unmarks_an_image_and_goes_back(owner_client, make_pr
     image.refresh_from_db()
     assert image.is_favourite
     response = mark(owner_client, image, False)
-    assert response["Location"] == f"{image.get_absolute_url()}#image-{image.code}"
+    assert response["Location"] == f"{image.prompt.tune.get_absolute_url()}#image-{image.code}"
     image.refresh_from_db()
     assert not image.is_favourite
 
 
-def test_a_next_address_elsewhere_is_not_followed(owner_client, make_prompt):
+def test_without_next_it_goes_back_to_the_page_the_click_came_from(owner_client, make_prompt):
     image = make_prompt(images=1).images.get()
-    response = mark(owner_client, image, next="https://evil.example/")
-    assert response["Location"].startswith(image.get_absolute_url())
+    tune_page = f"http://testserver{image.prompt.tune.get_absolute_url()}?page=2"
+    response = owner_client.post(
+        URL, {"image": str(image.code), "favourite": "1"}, headers={"Referer": tune_page}
+    )
+    assert response["Location"] == f"{tune_page}#image-{image.code}"
+
+
+def test_an_address_elsewhere_is_not_followed(owner_client, make_prompt):
+    image = make_prompt(images=1).images.get()
+    response = owner_client.post(
+        URL,
+        {"image": str(image.code), "favourite": "1", "next": "https://evil.example/"},
+        headers={"Referer": "https://evil.example/page"},
+    )
+    assert response["Location"].startswith(image.prompt.tune.get_absolute_url())
 
 
 def test_the_script_gets_the_new_state_as_json(owner_client, make_prompt):
