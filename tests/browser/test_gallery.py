@@ -7,7 +7,6 @@ import zipfile
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import open_page
 from tests.browser.test_tune_journey import photos, sign_up
 
 
@@ -51,7 +50,7 @@ def zip_images(download):
     return names
 
 
-def test_favourites_the_gallery_and_the_selection_zip(page, chromium, stack, request):
+def test_favourites_the_gallery_and_the_selection_zip(page, chromium, stack):
     sign_up(page, "gina")
     trained_tune_with_images(page, "Gina", 3)
     tune_url = page.url.split("#")[0]
@@ -89,11 +88,13 @@ def test_favourites_the_gallery_and_the_selection_zip(page, chromium, stack, req
     lightbox_star.click()
     expect(lightbox_star).to_have_attribute("aria-pressed", "true")
     expect(stars.nth(2)).to_have_attribute("aria-pressed", "true")
-    page.shot("lightbox favourite")
+    page.screenshot(path=page.folder / "lightbox-favourite.png")
     lightbox_star.click()  # and off again
     expect(stars.nth(2)).to_have_attribute("aria-pressed", "false")
     page.keyboard.press("Escape")
     assert page.evaluate("window.__sameDocument") is True
+    page.locator(".prompt-card").first.scroll_into_view_if_needed()
+    shoot(page, page.folder / "tune-card-favourites.png")
 
     # Every image in one place; the favourites filter leaves the two marked.
     page.click("nav.mainnav >> text=All images")
@@ -123,16 +124,18 @@ def test_favourites_the_gallery_and_the_selection_zip(page, chromium, stack, req
     assert len(names) == 1 and names[0].startswith("gina/")
     assert chosen
 
-    # Screenshots at 1280 and 390 px (the phone's page starts the folder afresh).
-    phone, small = open_page(chromium, stack, request, width=390, height=844)
-    phone.add_cookies(page.context.cookies())
-    small.goto("/images/")
-    expect(small.locator(".gallery-item")).to_have_count(3)
-    small.folder.mkdir(parents=True, exist_ok=True)
-    shoot(small, small.folder / "gallery-390.png")
-    phone.close()
-    assert small.errors == []
+    # Screenshots at 1280 and 390 px.
     page.goto("/images/?favourites=on")
     shoot(page, page.folder / "gallery-1280-favourites.png")
     page.goto("/images/")
     shoot(page, page.folder / "gallery-1280.png")
+    phone = chromium.new_context(viewport={"width": 390, "height": 844})
+    phone.add_cookies(page.context.cookies())
+    small = phone.new_page()
+    errors = []
+    small.on("pageerror", lambda exc: errors.append(str(exc)))
+    small.goto(f"{stack.web_url}/images/")
+    expect(small.locator(".gallery-item")).to_have_count(3)
+    shoot(small, page.folder / "gallery-390.png")
+    phone.close()
+    assert errors == []
