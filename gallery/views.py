@@ -20,8 +20,9 @@ IMAGES_PER_PAGE = 48
 
 
 def _images_of(user):
-    """The user's downloaded images that are not being deleted, newest first: the same
-    images the image URLs serve (every other user's is a 404)."""
+    """The user's downloaded images, newest first, leaving out those of prompts and
+    fine-tunes being deleted (their files go any moment). Another user's are not here,
+    so a code of theirs is a 404, as on the image URLs."""
     images = GeneratedImage.objects.exclude(file="").filter(prompt__tune__owner=user)
     images = images.exclude(prompt__status=Prompt.Status.DELETING)
     images = images.exclude(prompt__tune__status__in=Tune.CLOSED)
