@@ -37,13 +37,13 @@ log = logging.getLogger(__name__)
 TUNE_FIELDS = (
     "code", "remote_id", "name", "class_name", "model_kind", "token", "steps", "face_crop",
     "test_mode", "status", "created_at", "submitted_at", "eta", "started_training_at",
-    "trained_at", "expires_at", "auto_extend", "last_error",
+    "trained_at", "expires_at", "auto_extend", "last_error", "preset",
 )  # fmt: skip
 PROMPT_FIELDS = (
     "code", "remote_id", "remote_tune_id", "text", "sent_text", "negative_prompt", "num_images",
     "aspect_ratio", "seed", "cfg_scale", "steps", "super_resolution", "face_correct",
     "inpaint_faces", "status", "created_at", "submitted_at", "started_at", "finished_at",
-    "last_error",
+    "last_error", "style", "color_grading", "film_grain",
 )  # fmt: skip
 
 
@@ -121,6 +121,7 @@ def members(user):
                     else None,
                     "remote_url": i.remote_url,
                     "downloaded_at": i.downloaded_at,
+                    "favourite_at": i.favourite_at,
                 }
                 for i in prompt.images.all()
             ]

@@ -31,6 +31,11 @@ Where it follows real material rather than our assumptions, and the evidence:
   `file_names` ([{"filename", "url"}]). Prompts also carry `failed_at`, `pack_id`,
   `base_pack_id`, `orig_prompt_id`, `prompt_likes_count` and `liked` (a real C#
   prompt model), and `user_error` (null while fine; Astria's CLI polls for it).
+* Likes (likes.py): `POST /prompts/:id/likes` (and the docs' samples' `/like`)
+  answers 201 with no body, as astria-docs `docs/api/3-like/` says; the prompt
+  then shows `liked` and `prompt_likes_count`, and `GET /prompts?liked=true` lists
+  it. A pack prompt's original is liked too. No unlike: the docs' "delete a like"
+  page shows the create's POST.
 * Failure signals (transitions.py). No captured public tune body has `user_error`;
   Astria's records have `failed_at`. The fail controls take a `signal`:
   `failed_at` (the default for tunes), `user_error`, `both` (the default for

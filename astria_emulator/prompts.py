@@ -106,6 +106,8 @@ def _matches(prompt, query):
     wanted_tune = query.get("tune_id")
     if isinstance(wanted_tune, str) and wanted_tune and str(prompt["tune_id"]) != wanted_tune:
         return False
+    if query.get("liked") == "true" and not prompt.get("likes"):
+        return False
     text = query.get("text")
     return not isinstance(text, str) or text.lower() in prompt["text"].lower()
 

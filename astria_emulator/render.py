@@ -140,8 +140,8 @@ def prompt_json(state, prompt):
         "pack_id": None,
         "base_pack_id": None,
         "orig_prompt_id": None,
-        "prompt_likes_count": 0,
-        "liked": False,
+        "prompt_likes_count": prompt.get("likes", 0),
+        "liked": prompt.get("likes", 0) > 0,
         "tune": {"id": tune["id"], "title": tune["title"]} if tune else None,
         "tunes": [{"id": t["id"], "title": t["title"]} for t in adapters if t],
     }

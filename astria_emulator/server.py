@@ -10,7 +10,7 @@ import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
-from . import control, faults, prompts, tunes, users
+from . import control, faults, likes, prompts, tunes, users
 from .bodies import BadRequest, parse_query
 from .clock import iso, now_ms
 from .wire import Request, error, not_found
@@ -33,6 +33,7 @@ ROUTES = [
     ("GET", r"/prompts", prompts.list_prompts),
     ("GET", r"/prompts/(\d+)", prompts.get_prompt),
     ("DELETE", r"/prompts/(\d+)", prompts.delete_prompt),
+    ("POST", r"/prompts/(\d+)/likes?", likes.like_prompt),
     ("GET", r"/users", users.show_user),
 ]
 

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "accounts",
     "tunes",
     "prompts",
+    "gallery",
     "monitoring",
     "astria_portal.apps.PortalAdminConfig",  # django.contrib.admin on the project's site
     "django.contrib.auth",

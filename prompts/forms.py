@@ -1,7 +1,7 @@
 from django import forms
 
 from prompts import text as prompt_text
-from prompts.models import ASPECT_RATIOS
+from prompts.models import ASPECT_RATIOS, COLOR_GRADINGS, STYLES
 
 PLACEHOLDER = "Plain words: who, wearing what, where, in what light."
 
@@ -48,6 +48,14 @@ class PromptForm(forms.Form):
     face_correct = forms.BooleanField(required=False, label="Face correction")
     inpaint_faces = forms.BooleanField(
         required=False, label="Inpaint faces: redraw faces in detail (needs super resolution)"
+    )
+    # The look, from Astria's own lists (templates/prompts/_options.html).
+    style = forms.ChoiceField(choices=STYLES, required=False, label="Style")
+    color_grading = forms.ChoiceField(
+        choices=COLOR_GRADINGS, required=False, label="Colour grading"
+    )
+    film_grain = forms.BooleanField(
+        required=False, label="Film grain: a touch of noise, more like a photo"
     )
 
     # Options that cost money or change the product come from the fields above only:

@@ -22,11 +22,36 @@ LOOKUP_DEPTH = 200
 
 ASPECT_RATIOS = [
     ("1:1", "Square 1:1"),
+    ("5:4", "Portrait 5:4"),
     ("4:5", "Portrait 4:5"),
+    ("3:4", "Portrait 3:4"),
     ("2:3", "Portrait 2:3"),
     ("9:16", "Tall 9:16"),
+    ("9:21", "Very tall 9:21"),
+    ("4:3", "Landscape 4:3"),
     ("3:2", "Landscape 3:2"),
     ("16:9", "Wide 16:9"),
+    ("21:9", "Very wide 21:9"),
+]
+# The looks Astria's prompt API lists (astria-docs docs/api/1-prompt/1-create.md).
+STYLES = [
+    ("", "None"),
+    ("Photographic", "Photographic"),
+    ("Cinematic", "Cinematic"),
+    ("Enhance", "Enhance"),
+    ("Animated", "Animated"),
+    ("Digital Art", "Digital art"),
+    ("Fantasy art", "Fantasy art"),
+    ("Neonpunk", "Neonpunk"),
+    ("Comic book", "Comic book"),
+    ("Lowpoly", "Low poly"),
+    ("Line art", "Line art"),
+]
+COLOR_GRADINGS = [
+    ("", "None"),
+    ("Film Portra", "Film Portra: warm, soft skin tones"),
+    ("Film Velvia", "Film Velvia: vivid, saturated"),
+    ("Ektar", "Ektar: bright, punchy colour"),
 ]
 
 
@@ -102,6 +127,9 @@ class Prompt(RemoteJob):
     super_resolution = models.BooleanField(default=True)
     face_correct = models.BooleanField(default=False)
     inpaint_faces = models.BooleanField(default=False)
+    style = models.CharField(max_length=16, choices=STYLES, blank=True)
+    color_grading = models.CharField(max_length=16, choices=COLOR_GRADINGS, blank=True)
+    film_grain = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     remote_tune_id = models.BigIntegerField(
         null=True, blank=True, help_text="The tune posted to: the base model for LoRA and FaceID."
@@ -109,6 +137,9 @@ class Prompt(RemoteJob):
     sent_text = models.TextField(blank=True, help_text="The text as sent, trigger included.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    liked_on_astria_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a favourite among its images was sent as a like."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -155,6 +186,10 @@ class Prompt(RemoteJob):
             "super_resolution": self.super_resolution,
             "face_correct": self.face_correct,
             "inpaint_faces": self.inpaint_faces if self.super_resolution else False,
+            # Sent only when chosen, so prompts without them go out as they always did.
+            "style": self.style or None,
+            "color_grading": self.color_grading or None,
+            "film_grain": self.film_grain or None,
         }
         return {key: value for key, value in fields.items() if value is not None}
 
@@ -171,6 +206,9 @@ class Prompt(RemoteJob):
             "super_resolution",
             "face_correct",
             "inpaint_faces",
+            "style",
+            "color_grading",
+            "film_grain",
         ]
         return Prompt(**{name: getattr(self, name) for name in fields})
 
@@ -304,6 +342,9 @@ class GeneratedImage(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_error = models.TextField(blank=True)
     downloaded_at = models.DateTimeField(null=True, blank=True)
+    favourite_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its owner marked it a favourite; empty if not."
+    )
 
     class Meta:
         ordering = ["position"]
@@ -329,6 +370,24 @@ class GeneratedImage(models.Model):
     def gave_up(self):
         """Not downloaded, and no attempt is due: its attempts ran out or it was refused."""
         return not self.file and self.next_attempt_at is None
+
+    @property
+    def is_favourite(self):
+        return self.favourite_at is not None
+
+    def mark_favourite(self, favourite):
+        """Set or clear the mark, in the caller's transaction; returns True if it changed.
+
+        The prompt's updated_at moves with it, so a card cached on the prompt's state
+        is never shown with a stale mark.
+        """
+        now = timezone.now()
+        images = GeneratedImage.objects.filter(pk=self.pk, favourite_at__isnull=favourite)
+        if images.update(favourite_at=now if favourite else None) != 1:
+            return False
+        Prompt.objects.filter(pk=self.prompt_id).update(updated_at=now)
+        self.favourite_at = now if favourite else None
+        return True
 
     def download_again(self):
         """Start a fresh series of download attempts for an image that was given up."""

@@ -80,6 +80,9 @@ def prompt_create(request, tune_code):
                 prompt.super_resolution = data["super_resolution"]
                 prompt.face_correct = data["face_correct"]
                 prompt.inpaint_faces = data["inpaint_faces"]
+                prompt.style = data["style"]
+                prompt.color_grading = data["color_grading"]
+                prompt.film_grain = data["film_grain"]
                 prompt.save()
                 prompt.submit()
         except (quota.QuotaExceeded, throttle.Throttled) as exc:

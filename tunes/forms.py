@@ -6,7 +6,7 @@ from django.conf import settings
 
 from astria_portal import oneline
 from tunes import photos
-from tunes.models import MODELS
+from tunes.models import MODELS, PRESETS
 
 CLASS_CHOICES = [
     ("woman", "Woman"),
@@ -59,6 +59,13 @@ class TuneForm(forms.Form):
         widget=forms.RadioSelect,
         label="Model",
     )
+    preset = forms.ChoiceField(
+        choices=PRESETS,
+        initial="flux-lora-portrait",
+        required=False,
+        label="Flux training preset",
+        help_text="How Astria trains a Flux LoRA; the other models have none.",
+    )
     photos = PhotosField(label="Photos")
     test_mode = forms.BooleanField(
         required=False,
@@ -108,6 +115,8 @@ class TuneForm(forms.Form):
                 self.add_error("custom_class", "Say in one word what is in the photos.")
             else:
                 cleaned["class_name"] = cleaned["custom_class"]
+        if cleaned.get("model_kind") != "flux-lora":
+            cleaned["preset"] = ""
         files = cleaned.get("photos")
         if files:
             cleaned["photos"] = self._sanitised(files, cleaned.get("model_kind"))

@@ -45,6 +45,16 @@ MODELS = {
 }
 
 
+# Astria's Flux LoRA training presets (astria-docs docs/use-cases/05-flux-finetuning.md);
+# empty sends none, which Astria trains as its "high" preset.
+PRESETS = [
+    ("flux-lora-portrait", "Portrait: recommended for people, products, most things"),
+    ("flux-lora-focus", "Focus: balances faces, products and styles"),
+    ("flux-lora-fast", "Fast: the older, quicker preset"),
+    ("", "High: many steps, for art styles or 20+ photos"),
+]
+
+
 class DeletionReason(models.TextChoices):
     USER = "user", "Deleted by its owner"
     STAFF = "staff", "Deleted by staff"
@@ -108,6 +118,9 @@ class Tune(RemoteJob):
     token = models.CharField(max_length=20, blank=True)
     steps = models.PositiveSmallIntegerField(null=True, blank=True)
     face_crop = models.BooleanField(null=True, blank=True)
+    preset = models.CharField(
+        max_length=24, choices=PRESETS, blank=True, help_text="Flux LoRA training preset."
+    )
     test_mode = models.BooleanField(default=False, help_text="branch=fast: free mock training.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     eta = models.DateTimeField(null=True, blank=True)
@@ -213,7 +226,9 @@ class Tune(RemoteJob):
 
     def copy(self):
         """An unsaved tune with the same owner, name and choices, for "train again"."""
-        fields = ["owner", "name", "class_name", "model_kind", "token", "steps", "face_crop"]
+        fields = [
+            "owner", "name", "class_name", "model_kind", "token", "steps", "face_crop", "preset",
+        ]  # fmt: skip
         return Tune(test_mode=self.test_mode, **{name: getattr(self, name) for name in fields})
 
     def kept_photos(self):
@@ -236,6 +251,8 @@ class Tune(RemoteJob):
             "token": self.trigger_token,
             "steps": self.steps,
             "face_crop": self.face_crop,
+            # A training preset is a Flux LoRA option only.
+            "preset": (self.preset or None) if self.model_kind == "flux-lora" else None,
         }
         return {key: value for key, value in fields.items() if value is not None}
 

@@ -118,6 +118,7 @@ def _create_tune(user, data):
     tune.token = data["token"]
     tune.steps = data["steps"]
     tune.face_crop = data["face_crop"]
+    tune.preset = data["preset"]
     tune.test_mode = data["test_mode"]
     return _save_new_tune(tune, data["photos"])
 

@@ -187,6 +187,16 @@ class AstriaClient:
     def delete_prompt(self, prompt_id, tune_id=None):
         self._send("DELETE", _prompt_path(prompt_id, tune_id))
 
+    # Likes
+
+    def like_prompt(self, prompt_id):
+        """POST /prompts/:id/likes: 201 and no body. A pack prompt's original is liked too.
+
+        There is no documented way to take a like back: the "delete a like" page shows
+        this same call, so the portal never sends one.
+        """
+        self._send("POST", f"/prompts/{int(prompt_id)}/likes")
+
     # Account
 
     def get_account(self):

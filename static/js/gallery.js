@@ -1,6 +1,7 @@
-// Comfort for the tune page: presets fill the prompt text in place, and a click on a
-// thumbnail opens the image large over the page. Without this script the presets are
-// links that reload the page with the text filled in, and thumbnails open the image page.
+// Comfort for the tune page and the gallery: presets fill the prompt text in place, a
+// click on a thumbnail opens the image large over the page, and a favourite mark is set
+// in place. Without this script the presets are links that reload the page with the
+// text filled in, thumbnails open the image page, and the mark is a form that reloads.
 (function () {
   "use strict";
 
@@ -16,10 +17,46 @@
     text.setSelectionRange(text.value.length, text.value.length);
   });
 
+  // Favourites: send the mark's form in the background and show the new state on every
+  // mark of that image (card, gallery, lightbox). If that fails, send it the plain way.
+  function favouriteForms(code) {
+    return Array.prototype.slice.call(document.querySelectorAll("form.fav-form")).filter(
+      function (form) { return form.dataset.code === code; });
+  }
+
+  function showFavourite(code, on) {
+    favouriteForms(code).forEach(function (form) {
+      form.elements.favourite.value = on ? "0" : "1";
+      var button = form.querySelector("button");
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.title = on ? "A favourite: click to unmark" : "Mark as a favourite";
+    });
+    document.dispatchEvent(new CustomEvent("favourite-change", { detail: { code: code } }));
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form.fav-form");
+    if (!form || !window.fetch || !window.FormData) return;
+    event.preventDefault();
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-Requested-With": "XMLHttpRequest" },
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(function (data) {
+      showFavourite(data.image, data.favourite);
+    }).catch(function () {
+      form.submit();
+    });
+  });
+
   // Lightbox
   if (typeof HTMLDialogElement !== "function") return;
 
-  var dialog, picture, caption, meta, download, page, prev, next, current, opener;
+  var dialog, picture, caption, meta, download, page, favourite, prev, next, current, opener;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -48,7 +85,10 @@
     var actions = el("p", "lightbox-actions");
     download = el("a", "btn", "Download");
     page = el("a", "btn btn-ghost", "Image page");
-    actions.append(download, page);
+    favourite = el("button", "fav-button");
+    favourite.type = "button";
+    favourite.append(el("span", "fav-label", "Favourite"));
+    actions.append(download, page, favourite);
     info.append(caption, meta, actions);
     figure.append(picture, info);
     dialog.append(close, prev, figure, next);
@@ -57,6 +97,13 @@
     close.addEventListener("click", function () { dialog.close(); });
     prev.addEventListener("click", function () { step(-1); });
     next.addEventListener("click", function () { step(1); });
+    favourite.addEventListener("click", function () {
+      var form = favouriteForms(current)[0];
+      if (form) form.requestSubmit();
+    });
+    document.addEventListener("favourite-change", function (event) {
+      if (event.detail.code === current) showMark();
+    });
     dialog.addEventListener("click", function (event) {
       if (event.target === dialog) dialog.close();  // a click on the backdrop
     });
@@ -92,6 +139,17 @@
     page.href = link.href;
     prev.disabled = index <= 0;
     next.disabled = index === all.length - 1;
+    showMark();
+  }
+
+  function showMark() {
+    var form = favouriteForms(current)[0];
+    favourite.hidden = !form;
+    if (form) {
+      var on = form.elements.favourite.value === "0";
+      favourite.setAttribute("aria-pressed", on ? "true" : "false");
+      favourite.title = on ? "A favourite: click to unmark" : "Mark as a favourite";
+    }
   }
 
   function step(delta) {

@@ -129,3 +129,16 @@ def test_a_failed_build_is_said_on_the_page_and_a_new_one_can_be_asked_for(
     owner_client.post("/accounts/export/")
     drain_queue()
     assert DataExport.objects.filter(status=DataExport.Status.READY).count() == 1
+
+
+def test_the_export_holds_the_favourites_and_the_chosen_look(media, owner_client, work):
+    tune, prompt = work
+    Tune.objects.filter(pk=tune.pk).update(preset="flux-lora-portrait")
+    Prompt.objects.filter(pk=prompt.pk).update(style="Cinematic", film_grain=True)
+    prompt.images.get(position=1).mark_favourite(True)
+    archive = export_zip(owner_client, media)
+    data = json.loads(archive.read(f"tunes/summer-{tune.code.hex[:8]}/tune.json"))
+    assert data["preset"] == "flux-lora-portrait"
+    [sent] = data["prompts"]
+    assert (sent["style"], sent["color_grading"], sent["film_grain"]) == ("Cinematic", "", True)
+    assert [image["favourite_at"] is not None for image in sent["images"]] == [False, True]
