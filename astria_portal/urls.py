@@ -20,6 +20,7 @@ urlpatterns = [
     path("callbacks/<slug:kind>/<uuid:code>/", callback_views.callback, name="callback"),
     path("tunes/", include("tunes.urls")),
     path("prompts/", include("prompts.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -179,7 +179,7 @@ class Prompt(RemoteJob):
     def submit(self):
         """Charge the owner's allowance, make the prompt due and enqueue it, in the
         caller's transaction. Raises quota.QuotaExceeded."""
-        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at)
+        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at, item=self)
         self.next_attempt_at = timezone.now()
         self.save(update_fields=["next_attempt_at", "updated_at"])
         async_task("prompts.tasks.submit_prompt", self.pk)
@@ -277,11 +277,11 @@ class Prompt(RemoteJob):
 
     def finished(self, status):
         if status == self.Status.FAILED:
-            quota.give_back(self.tune.owner_id, self.created_at, images=self.num_images)
+            quota.give_back(self.tune.owner_id, self.created_at, images=self.num_images, item=self)
 
     def resubmitted(self):
         # The failure gave the images back; this attempt takes them again.
-        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at)
+        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at, item=self)
 
     def delete_files(self):
         for image in self.images.all():

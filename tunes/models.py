@@ -280,7 +280,7 @@ class Tune(RemoteJob):
 
     def finished(self, status):
         if status == self.Status.FAILED:
-            quota.give_back(self.owner_id, self.created_at, tunes=1)
+            quota.give_back(self.owner_id, self.created_at, tunes=1, item=self)
         if (
             type(self)
             .objects.filter(pk=self.pk, notified_at__isnull=True)
@@ -290,7 +290,7 @@ class Tune(RemoteJob):
 
     def resubmitted(self):
         # The failure gave the owner's tune back; this attempt takes it again.
-        quota.charge(self.owner_id, tunes=1, now=self.created_at)
+        quota.charge(self.owner_id, tunes=1, now=self.created_at, item=self)
 
     def mark_stalled(self):
         return self._forward(self.Status.STALLED)

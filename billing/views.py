@@ -1,0 +1,70 @@
+"""Buying credits with Stripe Checkout, and Stripe's webhook."""
+
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_q.tasks import async_task
+
+from billing import payments
+from billing.models import CreditPack, StripeEvent
+
+log = logging.getLogger(__name__)
+
+
+@login_required
+@require_POST
+def buy(request, pack_id):
+    if not payments.enabled():
+        raise Http404
+    pack = get_object_or_404(CreditPack, pk=pack_id, on_sale=True)
+    account = request.build_absolute_uri(reverse("accounts:account"))
+    try:
+        checkout = payments.start(
+            request.user,
+            pack,
+            success_url=f"{account}?paid=1#credits",
+            cancel_url=f"{account}#credits",
+        )
+    except stripe.StripeError:
+        log.exception("Stripe refused a Checkout Session")
+        messages.error(request, "Payments are not available right now; please try again later.")
+        return redirect(f"{account}#credits")
+    return redirect(checkout.session_url, permanent=False)
+
+
+@csrf_exempt
+@require_POST
+def webhook(request):
+    """Verify Stripe's signature, record the event once by its id, answer at once; a
+    task applies it (billing.tasks.apply_stripe_event)."""
+    if not payments.enabled():
+        raise Http404
+    try:
+        event = stripe.Webhook.construct_event(
+            request.body,
+            request.headers.get("Stripe-Signature", ""),
+            settings.STRIPE_WEBHOOK_SECRET,
+        )
+    except (ValueError, stripe.SignatureVerificationError):
+        log.warning("Rejected a Stripe webhook with a bad signature or body")
+        return HttpResponseBadRequest("bad signature")
+    payload = json.loads(request.body)
+    try:
+        with transaction.atomic():
+            row = StripeEvent.objects.create(
+                event_id=event["id"], type=event["type"], payload=payload
+            )
+            transaction.on_commit(lambda: async_task("billing.tasks.apply_stripe_event", row.pk))
+    except IntegrityError:
+        pass  # delivered before: already recorded, applied or about to be
+    return HttpResponse(status=200)
