@@ -190,10 +190,11 @@ def reconcile(now=None):
         since = int(oldest.created_at.timestamp()) - 60
         sessions = client.checkout.Session.list(created={"gte": since}, limit=100)
         for session in sessions.auto_paging_iter():
-            credited += apply_session(session)
+            credited += apply_session(session.to_dict())
     # Refunds, newest first: a credited payment among them is taken back.
     cutoff = int((now - REVERSAL_WINDOW).timestamp())
-    for refund in client.Refund.list(limit=100).auto_paging_iter():
+    for listed in client.Refund.list(limit=100).auto_paging_iter():
+        refund = listed.to_dict()
         if refund["created"] < cutoff:
             break
         if (

@@ -64,7 +64,8 @@ def webhook(request):
             row = StripeEvent.objects.create(
                 event_id=event["id"], type=event["type"], payload=payload
             )
-            transaction.on_commit(lambda: async_task("billing.tasks.apply_stripe_event", row.pk))
+            # The ORM broker queues it in this transaction: recorded and queued together.
+            async_task("billing.tasks.apply_stripe_event", row.pk)
     except IntegrityError:
         pass  # delivered before: already recorded, applied or about to be
     return HttpResponse(status=200)
