@@ -620,6 +620,11 @@ if BILLING_MODE not in ("allowance", "credits"):
 # Credits a fine-tune and an image cost while staff have set no price in the admin.
 CREDITS_PER_TUNE = _int("CREDITS_PER_TUNE", 100, minimum=0)
 CREDITS_PER_IMAGE = _int("CREDITS_PER_IMAGE", 1, minimum=0)
+# What Astria charges, for the cost figures when its answers name none (ASTRIA_API.md
+# §0: cost_mc, millicents). The defaults are real records: a trained Flux LoRA
+# tune at 150,000 mc ($1.50), a 4-image prompt at 11,500 mc.
+ASTRIA_TUNE_COST_MC = _int("ASTRIA_TUNE_COST_MC", 150_000)
+ASTRIA_IMAGE_COST_MC = _int("ASTRIA_IMAGE_COST_MC", 2_875)
 # Stripe Checkout: off unless both are set (README: Credits and payments).
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

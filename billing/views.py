@@ -5,18 +5,20 @@ import logging
 
 import stripe
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_q.tasks import async_task
 
-from billing import payments
+from billing import costs, payments
 from billing.models import CreditPack, StripeEvent
+from monitoring.dashboard import account_balance
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +71,18 @@ def webhook(request):
     except IntegrityError:
         pass  # delivered before: already recorded, applied or about to be
     return HttpResponse(status=200)
+
+
+def staff_costs(request):
+    """Staff only (wrapped in admin_view): what each user costs, per month."""
+    if not request.user.has_perm("billing.view_creditentry"):
+        raise PermissionDenied
+    ctx = {
+        **admin.site.each_context(request),
+        "title": "What each user costs",
+        "subtitle": None,
+        "rows": costs.monthly(),
+        "unused": costs.unused_liability(),
+        "balance": account_balance(),
+    }
+    return render(request, "billing/staff_costs.html", ctx)

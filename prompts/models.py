@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from astria_portal import astria, quota
+from astria_portal import astria, costs, quota
 from astria_portal.astria import faceid_tag, lora_tag
 from astria_portal.callbacks import callback_url
 from astria_portal.models import RemoteJob
@@ -109,6 +109,12 @@ class Prompt(RemoteJob):
     sent_text = models.TextField(blank=True, help_text="The text as sent, trigger included.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    astria_cost_mc = models.PositiveIntegerField(
+        null=True, blank=True, help_text="What Astria charged, in millicents (100,000 = $1)."
+    )
+    astria_cost_estimated = models.BooleanField(
+        default=False, help_text="From the price list: Astria's answer named no cost."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -223,6 +229,7 @@ class Prompt(RemoteJob):
 
     def apply_remote(self, remote):
         """Apply the state Astria reports; never moves backwards. Returns True on a change."""
+        costs.record(self, remote)
         if remote.is_done:
             with transaction.atomic():
                 changed = self._finish(
@@ -270,6 +277,9 @@ class Prompt(RemoteJob):
 
     def give_up_after(self):
         return settings.PROMPT_GIVE_UP_AFTER
+
+    def price_list_mc(self):
+        return costs.image_price_mc(self.tune.test_mode, self.num_images)
 
     def delete_local(self):
         self.delete_files()
