@@ -1,7 +1,6 @@
 import json
 
 import pytest
-import responses
 from django.urls import reverse
 
 from billing.models import CreditPack
@@ -9,6 +8,7 @@ from drills.localstripe import running_localstripe
 from drills.stripe_checkout import CheckoutStandin, signed
 
 WEBHOOK_SECRET = "whsec_test_portal"  # noqa: S105
+SECRET_KEY = "sk_test_portal"  # noqa: S105
 
 
 @pytest.fixture(scope="session")
@@ -25,16 +25,22 @@ def credits_mode(settings):
     settings.CREDITS_PER_IMAGE = 2
 
 
+@pytest.fixture(scope="session")
+def checkout_server(localstripe_server):
+    """Checkout Sessions from recorded payloads, in front of localstripe."""
+    standin = CheckoutStandin(localstripe_server, SECRET_KEY, WEBHOOK_SECRET).start()
+    yield standin
+    standin.stop()
+
+
 @pytest.fixture
-def stripe_api(settings, localstripe_server, credits_mode):
-    """Stripe on loopback: localstripe, and Checkout Sessions from recorded payloads."""
-    settings.STRIPE_SECRET_KEY = "sk_test_portal"  # noqa: S105
+def stripe_api(settings, checkout_server, credits_mode):
+    """Stripe on loopback, as the portal's settings name it."""
+    checkout_server.reset()
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = localstripe_server
-    standin = CheckoutStandin(localstripe_server)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        standin.install(mock)
-        yield standin
+    settings.STRIPE_API_BASE = checkout_server.base
+    return checkout_server
 
 
 @pytest.fixture

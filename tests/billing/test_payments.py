@@ -3,30 +3,29 @@
 import json
 
 import pytest
-import stripe
 from django.urls import reverse
 
 from billing import ledger, payments, tasks
 from billing.models import Checkout, CreditEntry, StripeEvent
-from drills.stripe_checkout import event, refund_event
+from drills.stripe_checkout import event
 from tests.billing.conftest import deliver
 from tests.helpers import drain_queue
 
 pytestmark = pytest.mark.django_db
 
 
-def buy(client, pack):
+def buy(stripe_api, client, pack):
     response = client.post(reverse("billing:buy", args=[pack.pk]))
     assert response.status_code == 302
     checkout = Checkout.objects.get()
-    assert response["Location"] == f"https://checkout.stripe.com/c/pay/{checkout.session_id}"
+    assert response["Location"] == stripe_api.sessions[checkout.session_id]["url"]
     return checkout
 
 
 def test_checkout_session_names_the_user_and_pack_with_an_idempotency_key(
     stripe_api, owner_client, owner, pack
 ):
-    checkout = buy(owner_client, pack)
+    checkout = buy(stripe_api, owner_client, pack)
     session = stripe_api.sessions[checkout.session_id]
     assert session["metadata"] == {
         "checkout": str(checkout.code),
@@ -42,7 +41,7 @@ def test_checkout_session_names_the_user_and_pack_with_an_idempotency_key(
 def test_a_paid_session_is_credited_once_however_often_and_in_what_order(
     stripe_api, owner_client, client, owner, pack
 ):
-    checkout = buy(owner_client, pack)
+    checkout = buy(stripe_api, owner_client, pack)
     completed = stripe_api.pay(checkout.session_id)
     succeeded = {**completed, "id": "evt_async", "type": "checkout.session.async_payment_succeeded"}
     for delivered in [succeeded, completed, completed, succeeded, completed]:
@@ -59,7 +58,7 @@ def test_a_paid_session_is_credited_once_however_often_and_in_what_order(
 
 
 def test_a_bad_signature_is_refused_and_records_nothing(stripe_api, owner_client, client, pack):
-    checkout = buy(owner_client, pack)
+    checkout = buy(stripe_api, owner_client, pack)
     completed = stripe_api.pay(checkout.session_id)
     assert deliver(client, completed, secret="whsec_someone_else").status_code == 400
     response = client.post(
@@ -72,7 +71,7 @@ def test_a_bad_signature_is_refused_and_records_nothing(stripe_api, owner_client
 def test_the_reconciler_credits_a_paid_session_whose_webhooks_were_all_lost(
     stripe_api, owner_client, owner, pack
 ):
-    checkout = buy(owner_client, pack)
+    checkout = buy(stripe_api, owner_client, pack)
     stripe_api.pay(checkout.session_id)
     tasks.reconcile_payments()
     tasks.reconcile_payments()
@@ -85,12 +84,11 @@ def test_a_session_whose_create_answer_was_lost_is_found_by_its_metadata(stripe_
         user=owner, pack=pack, credits=pack.credits, amount=pack.amount, currency="usd"
     )
     # Stripe made the session but the portal never heard back (no session_id saved).
-    session = stripe.checkout.Session.create(
+    session = payments._client().checkout.Session.create(
         mode="payment",
         metadata=payments.metadata(checkout),
         line_items=[{"quantity": 1, "price_data": {"currency": "usd", "unit_amount": 1000}}],
         success_url="https://portal.example/ok",
-        api_key="sk_test_portal",
         idempotency_key=f"checkout-{checkout.code}",
     )
     stripe_api.pay(session.id)
@@ -101,7 +99,7 @@ def test_a_session_whose_create_answer_was_lost_is_found_by_its_metadata(stripe_
 
 
 def test_an_unpaid_or_failed_session_credits_nothing(stripe_api, owner_client, client, owner, pack):
-    checkout = buy(owner_client, pack)
+    checkout = buy(stripe_api, owner_client, pack)
     session = stripe_api.sessions[checkout.session_id]
     deliver(client, event("checkout.session.completed", {**session, "payment_status": "unpaid"}))
     deliver(client, event("checkout.session.async_payment_failed", session))
@@ -115,12 +113,12 @@ def test_an_unpaid_or_failed_session_credits_nothing(stripe_api, owner_client, c
 def test_a_refund_takes_the_credits_back_once_even_below_zero(
     stripe_api, owner_client, client, owner, pack, make_tune
 ):
-    checkout = buy(owner_client, pack)
+    checkout = buy(stripe_api, owner_client, pack)
     deliver(client, stripe_api.pay(checkout.session_id))
     drain_queue()
     ledger.spend(owner.id, 300, CreditEntry.Kind.IMAGES)
     checkout.refresh_from_db()
-    refunded = refund_event(checkout.payment_intent)
+    refunded = stripe_api.refund(checkout.payment_intent)
     deliver(client, refunded)
     deliver(client, refunded)
     deliver(client, event("charge.dispute.created", {"payment_intent": checkout.payment_intent}))
@@ -139,11 +137,11 @@ def test_a_refund_takes_the_credits_back_once_even_below_zero(
 def test_the_reconciler_takes_back_a_refund_whose_webhook_was_lost(
     stripe_api, owner_client, client, owner, pack
 ):
-    checkout = buy(owner_client, pack)
+    checkout = buy(stripe_api, owner_client, pack)
     deliver(client, stripe_api.pay(checkout.session_id))
     drain_queue()
     checkout.refresh_from_db()
-    stripe.Refund.create(payment_intent=checkout.payment_intent, api_key="sk_test_portal")
+    stripe_api.refund(checkout.payment_intent)  # its webhook is lost
     assert payments.reconcile() == (0, 1)
     assert payments.reconcile() == (0, 0)
     assert ledger.balance(owner.id) == 0
