@@ -630,6 +630,10 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Only for tests and drills: where the stripe library sends its requests.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# The buy buttons' POST is redirected to Stripe's hosted page: form-action allows it.
+STRIPE_CHECKOUT_ORIGIN = env.str("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(STRIPE_CHECKOUT_ORIGIN)
 
 # --- Retention (RELIABILITY.md R34, R35) ----------------------------------------------
 

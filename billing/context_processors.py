@@ -19,6 +19,7 @@ def credits(request):
             "per_image": ledger.price_of_image(),
             "tune_prices": prices,
             "cheapest_tune": min(price for _, _, price in prices),
+            "one_tune_price": len({price for _, _, price in prices}) == 1,
         }
 
     # Looked up only by a page that shows it.

@@ -166,7 +166,8 @@ class CheckoutStandin:
             return
         if method == "GET":
             page = (
-                f"<!doctype html><title>Pay</title><h1>Test payment</h1>"
+                f'<!doctype html><title>Pay</title><link rel="icon" href="data:,">'
+                f"<h1>Test payment</h1>"
                 f"<p>{session['amount_total'] / 100:.2f} {session['currency'].upper()}</p>"
                 f'<form method="post"><button type="submit">Pay</button></form>'
             ).encode()

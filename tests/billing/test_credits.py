@@ -111,7 +111,7 @@ def test_the_account_page_shows_balance_history_and_packs(
     settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_x", "whsec_x"
     page = owner_client.get(reverse("accounts:account")).content.decode()
     assert "Balance: <strong>34 credits</strong>" in page
-    assert "Granted by staff: Welcome" in page and "Images: 3 images: a test" in page
+    assert "<strong>+40</strong> Welcome" in page and "<strong>-6</strong> 3 images: a test" in page
     assert "Buy 500 credits · 10.00 USD" in page
 
 
