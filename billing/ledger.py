@@ -121,12 +121,6 @@ def add(user_id, credits, kind, **fields):
         return _move(user_id, credits, kind, **fields)
 
 
-def spent_on(ref):
-    """Credits a tune or prompt cost so far, after any refunds (0 if none)."""
-    total = CreditEntry.objects.filter(ref=ref).aggregate(total=Sum("credits"))["total"]
-    return -(total or 0)
-
-
 def differences():
     """Users whose balance is not the sum of their entries: {user_id: (balance, sum)}."""
     sums = dict(

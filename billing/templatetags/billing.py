@@ -1,7 +1,6 @@
 from django import template
 
 from billing import ledger, payments
-from billing.credits import ref_of
 from billing.models import Checkout, CreditEntry, CreditPack
 
 register = template.Library()
@@ -19,9 +18,3 @@ def credits_section(context):
         "entries": CreditEntry.objects.filter(user=user)[:20],
         "checkouts": Checkout.objects.filter(user=user).select_related("pack")[:10],
     }
-
-
-@register.simple_tag
-def credits_spent(job):
-    """What a tune or prompt cost in credits, after any refund."""
-    return ledger.spent_on(ref_of(job))

@@ -14,6 +14,25 @@ from tests.helpers import drain_queue
 pytestmark = pytest.mark.django_db
 
 
+def dispute(refunded, payment_intent):
+    """A Dispute object as Stripe's API reference records it (localstripe has none)."""
+    charge = refunded["data"]["object"]
+    return {
+        "id": "dp_1QDisputeRecorded",
+        "object": "dispute",
+        "amount": charge["amount"],
+        "charge": charge["id"],
+        "currency": charge["currency"],
+        "created": charge["created"],
+        "is_charge_refundable": False,
+        "livemode": False,
+        "metadata": {},
+        "payment_intent": payment_intent,
+        "reason": "fraudulent",
+        "status": "needs_response",
+    }
+
+
 def buy(stripe_api, client, pack):
     response = client.post(reverse("billing:buy", args=[pack.pk]))
     assert response.status_code == 302
@@ -121,7 +140,7 @@ def test_a_refund_takes_the_credits_back_once_even_below_zero(
     refunded = stripe_api.refund(checkout.payment_intent)
     deliver(client, refunded)
     deliver(client, refunded)
-    deliver(client, event("charge.dispute.created", {"payment_intent": checkout.payment_intent}))
+    deliver(client, event("charge.dispute.created", dispute(refunded, checkout.payment_intent)))
     drain_queue()
     assert payments.reconcile() == (0, 0)
     assert ledger.balance(owner.id) == 500 - 300 - 500
@@ -154,3 +173,19 @@ def test_payments_are_off_without_both_keys(settings, owner_client, client, pack
         client.post(reverse("billing:stripe_webhook"), b"{}", content_type="x").status_code == 404
     )
     tasks.reconcile_payments()  # does nothing, reaches nothing
+
+
+def test_a_dispute_takes_the_credits_back_once(stripe_api, owner_client, client, owner, pack):
+    checkout = buy(stripe_api, owner_client, pack)
+    deliver(client, stripe_api.pay(checkout.session_id))
+    drain_queue()
+    checkout.refresh_from_db()
+    charge = {"data": {"object": {"id": "ch_1", "amount": 1000, "currency": "usd", "created": 0}}}
+    opened = event("charge.dispute.created", dispute(charge, checkout.payment_intent))
+    for _ in range(2):
+        deliver(client, opened)
+    deliver(client, {**opened, "id": "evt_other_delivery"})
+    drain_queue()
+    assert ledger.balance(owner.id) == 0
+    taken = CreditEntry.objects.get(kind=CreditEntry.Kind.PAYMENT_DISPUTED)
+    assert (taken.credits, taken.checkout) == (-500, checkout)
