@@ -189,3 +189,13 @@ def test_a_dispute_takes_the_credits_back_once(stripe_api, owner_client, client,
     assert ledger.balance(owner.id) == 0
     taken = CreditEntry.objects.get(kind=CreditEntry.Kind.PAYMENT_DISPUTED)
     assert (taken.credits, taken.checkout) == (-500, checkout)
+
+
+def test_an_expired_session_closes_its_checkout(stripe_api, owner_client, client, owner, pack):
+    checkout = buy(stripe_api, owner_client, pack)
+    session = {**stripe_api.sessions[checkout.session_id], "status": "expired"}
+    deliver(client, event("checkout.session.expired", session))
+    drain_queue()
+    checkout.refresh_from_db()
+    assert checkout.status == Checkout.Status.EXPIRED
+    assert ledger.balance(owner.id) == 0
