@@ -18,8 +18,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Price)
 class PriceAdmin(admin.ModelAdmin):
-    """Credits per fine-tune of each model ("flux-lora", "sd15", "faceid") and per image
-    ("image"); an item without a row costs CREDITS_PER_TUNE or CREDITS_PER_IMAGE."""
+    """Credits per fine-tune of each model and per image; an item without a row costs
+    CREDITS_PER_TUNE or CREDITS_PER_IMAGE."""
 
     list_display = ("item", "credits")
     list_editable = ("credits",)

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tunes.models import MODELS
+
 
 class Price(models.Model):
     """What staff charge: credits per fine-tune of a model, or per generated image."""
@@ -20,7 +22,8 @@ class Price(models.Model):
     item = models.CharField(
         max_length=16,
         unique=True,
-        help_text='"image", or a fine-tune model: flux-lora, sd15, faceid.',
+        choices=[(IMAGE, "Each generated image")]
+        + [(kind, f"A fine-tune: {model['label']}") for kind, model in MODELS.items()],
     )
     credits = models.PositiveIntegerField()
 

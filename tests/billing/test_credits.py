@@ -124,3 +124,17 @@ def test_staff_grant_credits_in_the_admin(credits_mode, client, staff, owner):
     assert response.status_code == 302
     entry = CreditEntry.objects.get()
     assert (entry.kind, entry.granted_by, ledger.balance(owner.id)) == ("grant", staff, 25)
+
+
+def test_staff_set_prices_and_packs_in_the_admin(credits_mode, client, staff, owner):
+    client.force_login(staff)
+    response = client.post(reverse("admin:billing_price_add"), {"item": "sd15", "credits": 80})
+    assert response.status_code == 302
+    assert ledger.price_of_tune("sd15") == 80
+    bad = client.post(reverse("admin:billing_price_add"), {"item": "sdxl", "credits": 80})
+    assert bad.status_code == 200 and "Select a valid choice" in bad.content.decode()
+    pack = {"name": "Big", "credits": 2000, "amount": 3000, "currency": "eur", "on_sale": "on"}
+    assert client.post(reverse("admin:billing_creditpack_add"), pack).status_code == 302
+    ledger.grant(owner.id, 5)
+    for model in ["price", "creditpack", "creditentry", "creditbalance", "checkout", "stripeevent"]:
+        assert client.get(reverse(f"admin:billing_{model}_changelist")).status_code == 200
