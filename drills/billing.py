@@ -88,6 +88,8 @@ def run(name, stack, standin, pack_id, people, limit):
                                      deliveries))  # fmt: skip
         assert set(statuses) == {200}, statuses
         wait_for(lambda: not StripeEvent.objects.filter(applied_at__isnull=True).exists(), limit)
+        recorded = StripeEvent.objects.filter(event_id__in=[made["id"] for made in events])
+        say(f"  {len(deliveries)} deliveries of {len(events)} events: {recorded.count()} recorded")
     credited = Checkout.objects.filter(session_id__in=sessions, status="credited").count()
     say(f"  {credited} of {len(sessions)} paid sessions credited")
 
