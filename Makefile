@@ -22,6 +22,7 @@ test: $(STAMP) $(CHROMIUM)
 # Every fault drill at a size that fits in CI (python -m drills --help for more).
 drills: $(STAMP)
 	$(PY) -m drills all --people 2 --tunes 2 --prompts 1 --outage 45 --limit 420
+	$(PY) -m drills.billing --people 3
 
 # Two web servers and two worker clusters on one PostgreSQL (a throw-away database on
 # 127.0.0.1:5432, or DRILL_DATABASE_URL's server), media in a bucket on moto's S3.

@@ -4,12 +4,18 @@ The charge is one conditional UPDATE (``... WHERE images <= limit - n``), so two
 concurrent submissions cannot both take the last images: the database serialises
 the updates of the row and re-checks the condition (R32). A job that Astria
 refuses for good, or that fails, gives its charge back.
+
+BILLING_MODE="allowance" (the default) is this module's own monthly allowance. Any
+other mode names a backend that an app registers with register_backend() as it
+starts (billing/apps.py registers "credits"), so this module imports no feature app.
+Callers pass the job as item: a backend prices and books the charge by it.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.utils import timezone
 
@@ -36,6 +42,25 @@ class Allowance:
     @property
     def images_left(self):
         return max(0, self.images_limit - self.images_used)
+
+
+_backends = {}
+
+
+def register_backend(mode, backend):
+    """backend has charge(user_id, tunes, images, item) and the same give_back(), both
+    called inside the caller's transaction; charge raises QuotaExceeded."""
+    _backends[mode] = backend
+
+
+def backend():
+    """The registered backend of BILLING_MODE, or None for the monthly allowance."""
+    mode = settings.BILLING_MODE
+    if mode == "allowance":
+        return None
+    if mode not in _backends:
+        raise ImproperlyConfigured(f"BILLING_MODE={mode!r} names no installed billing backend")
+    return _backends[mode]
 
 
 def month_of(moment):
@@ -66,9 +91,11 @@ def allowance(user_id, now=None):
     )
 
 
-def charge(user_id, *, tunes=0, images=0, now=None):
+def charge(user_id, *, tunes=0, images=0, now=None, item=None):
     """Take from this month's allowance or raise QuotaExceeded. Call inside the
     transaction that creates the job, so a rollback gives the charge back."""
+    if other := backend():
+        return other.charge(user_id, tunes=tunes, images=images, item=item)
     month = month_of(now or timezone.now())
     tunes_limit, images_limit = limits(user_id)
     usage, _ = Usage.objects.get_or_create(user_id=user_id, month=month)
@@ -90,8 +117,10 @@ def charge(user_id, *, tunes=0, images=0, now=None):
     )
 
 
-def give_back(user_id, charged_at, *, tunes=0, images=0):
+def give_back(user_id, charged_at, *, tunes=0, images=0, item=None):
     """Return a charge made at charged_at (to that month, never below zero)."""
+    if other := backend():
+        return other.give_back(user_id, tunes=tunes, images=images, item=item)
     month = month_of(charged_at)
     usage = Usage.objects.filter(user_id=user_id, month=month)
     if tunes:

@@ -13,6 +13,7 @@ SCHEDULES = [
     ("Purge data past its retention", "tunes.tasks.purge_expired", 60),
     ("Finish account deletions", "accounts.tasks.sweep_deletions", 1),
     ("Delete expired data exports", "accounts.tasks.purge_exports", 60),
+    ("Reconcile Stripe payments", "billing.tasks.reconcile_payments", 5),
 ]
 
 

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "prompts",
     "gallery",
     "monitoring",
+    "billing",
     "astria_portal.apps.PortalAdminConfig",  # django.contrib.admin on the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -177,6 +178,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "astria_portal.context_processors.portal",
+                "billing.context_processors.credits",
             ],
         },
     },
@@ -611,6 +613,28 @@ PROMPT_GIVE_UP_AFTER = _int("PROMPT_GIVE_UP_AFTER", 3 * 60 * 60, minimum=600)
 
 QUOTA_TUNES_PER_MONTH = _int("QUOTA_TUNES_PER_MONTH", 10)
 QUOTA_IMAGES_PER_MONTH = _int("QUOTA_IMAGES_PER_MONTH", 400)
+# "allowance" (the monthly allowance above) or "credits": users buy credits
+# (billing/, README: Credits and payments) and each tune and image is paid in them.
+BILLING_MODE = env.str("BILLING_MODE", default="allowance")
+if BILLING_MODE not in ("allowance", "credits"):
+    CONFIG_ERRORS.append(("BILLING_MODE", f"{BILLING_MODE!r} is not allowance or credits"))
+# Credits a fine-tune and an image cost while staff have set no price in the admin.
+CREDITS_PER_TUNE = _int("CREDITS_PER_TUNE", 100, minimum=0)
+CREDITS_PER_IMAGE = _int("CREDITS_PER_IMAGE", 1, minimum=0)
+# What Astria charges, for the cost figures when its answers name none (ASTRIA_API.md
+# §0: cost_mc, millicents). The defaults are real records: a trained Flux LoRA
+# tune at 150,000 mc ($1.50), a 4-image prompt at 11,500 mc.
+ASTRIA_TUNE_COST_MC = _int("ASTRIA_TUNE_COST_MC", 150_000)
+ASTRIA_IMAGE_COST_MC = _int("ASTRIA_IMAGE_COST_MC", 2_875)
+# Stripe Checkout: off unless both are set (README: Credits and payments).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Only for tests and drills: where the stripe library sends its requests.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# The buy buttons' POST is redirected to Stripe's hosted page: form-action allows it.
+STRIPE_CHECKOUT_ORIGIN = env.str("STRIPE_CHECKOUT_ORIGIN", default="https://checkout.stripe.com")
+if STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(STRIPE_CHECKOUT_ORIGIN)
 
 # --- Retention (RELIABILITY.md R34, R35) ----------------------------------------------
 

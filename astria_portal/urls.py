@@ -21,6 +21,7 @@ urlpatterns = [
     path("tunes/", include("tunes.urls")),
     path("prompts/", include("prompts.urls")),
     path("images/", include("gallery.urls")),
+    path("billing/", include("billing.urls")),
     path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 """python -m drills {worker-kill,emulator-outage,no-callbacks,replay,flaky-astria,all,two-workers}
 
 "all" runs the first five; two-workers needs PostgreSQL (drills/scaleout.py).
+Payments and credits have a drill of their own: python -m drills.billing.
 """
 
 import argparse

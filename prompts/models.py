@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from astria_portal import astria, quota
+from astria_portal import astria, costs, quota
 from astria_portal.astria import faceid_tag, lora_tag
 from astria_portal.callbacks import callback_url
 from astria_portal.models import RemoteJob
@@ -140,6 +140,12 @@ class Prompt(RemoteJob):
     liked_on_astria_at = models.DateTimeField(
         null=True, blank=True, help_text="When a favourite among its images was sent as a like."
     )
+    astria_cost_mc = models.PositiveIntegerField(
+        null=True, blank=True, help_text="What Astria charged, in millicents (100,000 = $1)."
+    )
+    astria_cost_estimated = models.BooleanField(
+        default=False, help_text="From the price list: Astria's answer named no cost."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -217,7 +223,7 @@ class Prompt(RemoteJob):
     def submit(self):
         """Charge the owner's allowance, make the prompt due and enqueue it, in the
         caller's transaction. Raises quota.QuotaExceeded."""
-        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at)
+        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at, item=self)
         self.next_attempt_at = timezone.now()
         self.save(update_fields=["next_attempt_at", "updated_at"])
         async_task("prompts.tasks.submit_prompt", self.pk)
@@ -261,6 +267,7 @@ class Prompt(RemoteJob):
 
     def apply_remote(self, remote):
         """Apply the state Astria reports; never moves backwards. Returns True on a change."""
+        costs.record(self, remote)
         if remote.is_done:
             with transaction.atomic():
                 changed = self._finish(
@@ -309,17 +316,20 @@ class Prompt(RemoteJob):
     def give_up_after(self):
         return settings.PROMPT_GIVE_UP_AFTER
 
+    def price_list_mc(self):
+        return costs.image_price_mc(self.tune.test_mode, self.num_images)
+
     def delete_local(self):
         self.delete_files()
         self.delete()
 
     def finished(self, status):
         if status == self.Status.FAILED:
-            quota.give_back(self.tune.owner_id, self.created_at, images=self.num_images)
+            quota.give_back(self.tune.owner_id, self.created_at, images=self.num_images, item=self)
 
     def resubmitted(self):
         # The failure gave the images back; this attempt takes them again.
-        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at)
+        quota.charge(self.tune.owner_id, images=self.num_images, now=self.created_at, item=self)
 
     def delete_files(self):
         for image in self.images.all():

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from astria_portal import astria, oneline, quota
+from astria_portal import astria, costs, oneline, quota
 from astria_portal.models import CallbackReceipt, RemoteJob
 from tunes.countdown import countdown
 from tunes.photos import CleanPhoto
@@ -132,6 +132,12 @@ class Tune(RemoteJob):
         null=True, blank=True, help_text="Owner e-mailed about the deletion."
     )
     deletion_reason = models.CharField(max_length=16, choices=DeletionReason.choices, blank=True)
+    astria_cost_mc = models.PositiveIntegerField(
+        null=True, blank=True, help_text="What Astria charged, in millicents (100,000 = $1)."
+    )
+    astria_cost_estimated = models.BooleanField(
+        default=False, help_text="From the price list: Astria's answer named no cost."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -269,6 +275,7 @@ class Tune(RemoteJob):
 
     def apply_remote(self, remote):
         """Apply the state Astria reports; never moves backwards. Returns True on a change."""
+        costs.record(self, remote)
         times = {
             "eta": remote.eta,
             "started_training_at": remote.started_training_at,
@@ -297,7 +304,7 @@ class Tune(RemoteJob):
 
     def finished(self, status):
         if status == self.Status.FAILED:
-            quota.give_back(self.owner_id, self.created_at, tunes=1)
+            quota.give_back(self.owner_id, self.created_at, tunes=1, item=self)
         if (
             type(self)
             .objects.filter(pk=self.pk, notified_at__isnull=True)
@@ -307,10 +314,13 @@ class Tune(RemoteJob):
 
     def resubmitted(self):
         # The failure gave the owner's tune back; this attempt takes it again.
-        quota.charge(self.owner_id, tunes=1, now=self.created_at)
+        quota.charge(self.owner_id, tunes=1, now=self.created_at, item=self)
 
     def mark_stalled(self):
         return self._forward(self.Status.STALLED)
+
+    def price_list_mc(self):
+        return costs.tune_price_mc(self.test_mode)
 
     def expected_end(self):
         return self.eta or super().expected_end()

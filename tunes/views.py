@@ -127,7 +127,7 @@ def _save_new_tune(tune, photos):
     """Charge the allowance and the daily limit, and save the tune, its photos and its
     task, in one transaction. photos are sanitised (tunes.photos.CleanPhoto)."""
     with transaction.atomic():
-        quota.charge(tune.owner_id, tunes=1)
+        quota.charge(tune.owner_id, tunes=1, item=tune)
         throttle.take(throttle.TUNES, tune.owner_id)
         tune.save()
         for position, photo in enumerate(photos):

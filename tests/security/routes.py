@@ -28,6 +28,7 @@ ANY_VALUE = {
     "key": "anything",
     "uidb36": "1",
     "provider": "google",
+    "pack_id": 1,
 }
 
 
