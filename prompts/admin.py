@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from astria_portal import serving
 from astria_portal.admin_actions import resubmit
-from astria_portal.admin_format import date_column
+from astria_portal.admin_format import counted, date_column
 from prompts.admin_actions import download_again
 from prompts.models import GeneratedImage, Prompt
 from tunes.admin import status_badge
@@ -24,7 +24,8 @@ def thumbnail(image):
 def download_state(image):
     if image.is_ready:
         return "Stored"
-    return "Failed" if image.gave_up else "Downloading"
+    tries = counted(image.attempts, "attempt", "attempts")
+    return f"Failed after {tries}" if image.gave_up else f"Downloading ({tries} so far)"
 
 
 class DownloadFilter(admin.SimpleListFilter):
@@ -48,7 +49,7 @@ class GeneratedImageInline(admin.TabularInline):
     model = GeneratedImage
     view_on_site = False
     fields = ("preview", "number", "state", "content_type", "dimensions", "file_size",
-              "downloaded", "attempts", "last_error")  # fmt: skip
+              "downloaded", "last_error")  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -170,8 +171,7 @@ class PromptAdmin(admin.ModelAdmin):
 
 @admin.register(GeneratedImage)
 class GeneratedImageAdmin(admin.ModelAdmin):
-    list_display = ("preview", "__str__", "state", "content_type", "file_size", "downloaded",
-                    "attempts", "last_error")  # fmt: skip
+    list_display = ("preview", "__str__", "state", "file_size", "downloaded", "last_error")
     list_filter = (DownloadFilter, "content_type")
     list_select_related = ("prompt",)
     search_fields = ("code", "prompt__code", "prompt__tune__name")

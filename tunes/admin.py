@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 
 from astria_portal import serving
 from astria_portal.admin_actions import resubmit
-from astria_portal.admin_format import date_column, when
+from astria_portal.admin_format import counted, date_column, when
 from astria_portal.models import CallbackReceipt
 from prompts.models import Prompt
 from tunes import admin_actions, retention
@@ -260,12 +260,11 @@ class TuneAdmin(admin.ModelAdmin):
 
 @admin.register(DeletionRecord)
 class DeletionRecordAdmin(admin.ModelAdmin):
-    list_display = ("short_code", "reason", "model", "test", "photos", "prompts", "images",
-                    "trained", "deleted")  # fmt: skip
+    list_display = ("short_code", "reason", "kind", "test", "removed", "trained", "deleted")
     list_filter = ("reason", "test_mode", "model_kind")
     search_fields = ("tune_code", "remote_id")
     date_hierarchy = "deleted_at"
-    fields = ("tune_code", "remote_id", "model", "test_mode", "photos", "prompts", "images",
+    fields = ("tune_code", "remote_id", "kind", "test_mode", "photos", "prompts", "images",
               "reason", "trained", "deleted")  # fmt: skip
     readonly_fields = fields
 
@@ -278,7 +277,7 @@ class DeletionRecordAdmin(admin.ModelAdmin):
         return format_html('<span title="{}">{}…</span>', code, code[:8])
 
     @admin.display(description="model", ordering="model_kind")
-    def model(self, record):
+    def kind(self, record):
         return format_html(
             '<span title="{}">{}</span>',
             record.get_model_kind_display(),
@@ -288,6 +287,14 @@ class DeletionRecordAdmin(admin.ModelAdmin):
     @admin.display(description="test", boolean=True, ordering="test_mode")
     def test(self, record):
         return record.test_mode
+
+    @admin.display(description="removed")
+    def removed(self, record):
+        return (
+            f"{counted(record.photos, 'photo', 'photos')}, "
+            f"{counted(record.prompts, 'prompt', 'prompts')}, "
+            f"{counted(record.images, 'image', 'images')}"
+        )
 
     def has_add_permission(self, request):
         return False

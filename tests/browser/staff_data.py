@@ -5,6 +5,7 @@ prompts with long texts and stored images, fine-tunes in every retention band an
 deletion records of every model, as a busy week leaves them.
 """
 
+import uuid
 from datetime import timedelta
 
 from django.contrib.auth.models import User
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from drills.portal import photo
 from prompts.models import GeneratedImage, Prompt
-from tunes.models import DeletionReason, DeletionRecord, Tune, TrainingImage
+from tunes.models import DeletionReason, DeletionRecord, TrainingImage, Tune
 
 LONG = (
     "a professional corporate headshot of ohwx woman in a navy blazer, soft studio "
@@ -66,7 +67,7 @@ def seed(prefix="Staff"):
     )  # fmt: skip
     for n, kind in enumerate(["sd15", "flux-lora", "faceid"]):
         DeletionRecord.objects.create(
-            tune_code=f"00000000-0000-4000-8000-{n + 1:012d}", remote_id=9_300_000 + n,
+            tune_code=uuid.uuid4(), remote_id=9_300_000 + n,
             model_kind=kind, test_mode=n == 0, photos=12, prompts=7, images=28,
             reason=list(DeletionReason)[n], trained_at=now - timedelta(days=31 + n),
         )  # fmt: skip

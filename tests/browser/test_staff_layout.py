@@ -63,7 +63,7 @@ def test_prompts_deletion_records_and_a_fine_tune_fit_1280(page, stack, seeded):
     page.shot("deletion records 1280")
 
     page.goto("/admin/tunes/tune/?q=Margarethe")
-    page.click("#result_list th a")
+    page.click("#result_list tbody th a")
     expect(page.locator("#photos-group img.thumb")).to_have_count(6)
     assert overflow(page, "#photos-group fieldset") == 0
     assert overflow(page, "#prompts-group fieldset") == 0
