@@ -30,9 +30,14 @@ def _contents(tune):
 
 
 def _about(tune):
-    trained = f"trained {when(tune.trained_at)}" if tune.trained_at else "not trained"
     status = tune.get_status_display().lower()
-    return f"Owner {tune.owner}, {status}, {trained}; storage: {tune.storage.label}."
+    if tune.trained_at is None:
+        state = f"{status}, not trained"
+    elif tune.status == Tune.Status.TRAINED:
+        state = f"trained {when(tune.trained_at)}"
+    else:
+        state = f"{status}, trained {when(tune.trained_at)}"
+    return f"Owner {tune.owner}, {state}; storage: {tune.storage.label}."
 
 
 def _remote(tune):
@@ -91,7 +96,7 @@ def delete_everywhere(modeladmin, request, queryset):
         request,
         action="delete_everywhere",
         title=f"Delete {_count(chosen)} on Astria and here?",
-        button="Yes, delete them",
+        button=ngettext("Yes, delete it", "Yes, delete them", len(chosen)),
         rows=rows,
         skipped=skipped,
         destructive=True,

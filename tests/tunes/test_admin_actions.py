@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
+from astria_portal.admin_format import when
 from prompts.models import GeneratedImage, Prompt
 from tests.helpers import drain_queue, queued_funcs
 from tests.tunes.retention_helpers import add_prompt, media_files, trained_on_emulator
@@ -54,7 +55,9 @@ def test_delete_lists_what_goes_then_deletes_on_astria_and_here(staff_client, em
     page = ask(staff_client, TUNES, "delete_everywhere", tune, gone)
     assert f"Astria #{tune.remote_id}" in page
     assert "4 training photos, 2 prompts and 4 generated images" in page
-    assert "Owner alice" in page
+    assert f"Owner alice, trained {when(tune.trained_at)}; storage: expires in" in page
+    assert 'value="Yes, delete it"' in page  # two selected, one of them left alone
+    assert "This acts on this fine-tune only:" in page
     assert "Long gone: already expired" in page
     assert page.count('name="_selected_action"') == 1
     tune.refresh_from_db()
@@ -139,6 +142,7 @@ def test_the_question_counts_in_words(staff_client, make_tune, count, says):
     tunes = [gave_up(make_tune, name=f"Tune {n}") for n in range(count)]
     page = ask(staff_client, TUNES, "resubmit", *tunes)
     assert f"This acts on {says}" in page
+    assert "these 1" not in page
     title = "Send 1 fine-tune to Astria again?" if count == 1 else "Send 2 fine-tunes"
     assert title in page
 
