@@ -9,6 +9,7 @@ from accounts import deletion, exports
 from accounts.models import AccountDeletion, DataExport
 from astria_portal import audit
 from astria_portal.admin_actions import confirmation_page, confirmed, split
+from astria_portal.admin_format import counted, date_column
 from tunes.models import Tune
 
 User = get_user_model()
@@ -16,11 +17,11 @@ User = get_user_model()
 
 def _about(user):
     tunes = Tune.objects.filter(owner=user).exclude(status__in=Tune.GONE).count()
-    return f"{user.get_username()} <{user.email}>, {tunes} fine-tune{'s' if tunes != 1 else ''}."
+    return f"{user.get_username()} <{user.email}>, {counted(tunes, 'fine-tune', 'fine-tunes')}."
 
 
 def _count(chosen):
-    return "1 account" if len(chosen) == 1 else f"{len(chosen)} accounts"
+    return counted(len(chosen), "account", "accounts")
 
 
 def _not_exportable(user):
@@ -92,9 +93,14 @@ class PortalUserAdmin(UserAdmin):
 
 @admin.register(DataExport)
 class DataExportAdmin(admin.ModelAdmin):
-    list_display = ("code", "status", "requested_by_staff", "size", "created_at", "expires_at")
+    list_display = ("code", "status", "requested_by_staff", "size", "created", "expires")
     list_filter = ("status", "requested_by_staff")
-    exclude = ("file", "user")  # only the user downloads it
+    fields = ("code", "status", "requested_by_staff", "size", "created", "ready", "expires")
+    readonly_fields = fields  # not the file or the user: only the user downloads it
+
+    created = date_column("created_at")
+    ready = date_column("ready_at")
+    expires = date_column("expires_at")
 
     def has_add_permission(self, request):
         return False
@@ -105,10 +111,21 @@ class DataExportAdmin(admin.ModelAdmin):
 
 @admin.register(AccountDeletion)
 class AccountDeletionAdmin(admin.ModelAdmin):
-    list_display = ("code", "status", "by_staff", "tunes", "prompts", "exports", "started_at",
-                    "finished_at", "attempts")  # fmt: skip
+    list_display = ("code", "status", "by_staff", "fine_tunes", "prompts", "exports", "started",
+                    "finished", "attempts")  # fmt: skip
     list_filter = ("status", "by_staff")
-    exclude = ("user", "notify_email")
+    fields = ("code", "status", "by_staff", "fine_tunes", "prompts", "exports", "joined",
+              "started", "next_attempt", "attempts", "finished")  # fmt: skip
+    readonly_fields = fields  # not the user or the address the confirmation goes to
+
+    joined = date_column("joined_at")
+    started = date_column("started_at")
+    next_attempt = date_column("next_attempt_at")
+    finished = date_column("finished_at")
+
+    @admin.display(description="fine-tunes", ordering="tunes")
+    def fine_tunes(self, deletion):
+        return deletion.tunes
 
     def has_add_permission(self, request):
         return False

@@ -3,14 +3,18 @@
 An action called from the change list answers with a confirmation page that
 lists exactly the objects it will act on, what that does to each, and the ones
 it leaves alone and why. The page posts the same action back with ``post=yes``;
-only then does the action run, on the objects that still qualify.
+only then does the action run, on the objects that still qualify. When none
+qualifies there is nothing to ask: the change list says why, and nothing changes.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import model_ngettext
 from django.template.response import TemplateResponse
+from django.utils.translation import ngettext
 
 from astria_portal import audit
+from astria_portal.admin_format import count
 from astria_portal.quota import QuotaExceeded
 
 
@@ -21,8 +25,14 @@ def confirmed(request):
 def confirmation_page(
     modeladmin, request, *, action, title, button, rows, skipped, note="", destructive=False
 ):
-    """rows: (object, [what happens to it]); skipped: (object, why it is left alone)."""
+    """rows: (object, [what happens to it]); skipped: (object, why it is left alone).
+
+    With no rows it answers None (the change list again) and a message of why not.
+    """
     opts = modeladmin.model._meta
+    if not rows:
+        nothing_to_do(modeladmin, request, skipped)
+        return None
     ctx = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
@@ -37,6 +47,20 @@ def confirmation_page(
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/confirm_action.html", ctx)
+
+
+def nothing_to_do(modeladmin, request, skipped):
+    opts = modeladmin.model._meta
+    if not skipped:
+        text = f"Nothing to do: none of the selected {opts.verbose_name_plural} is left."
+    else:
+        reasons = "; ".join(f"“{obj}”: {why}" for obj, why in skipped)
+        text = ngettext(
+            "Nothing to do: the selected %(name)s is left alone (%(reasons)s).",
+            "Nothing to do: none of the %(count)d selected %(name)s qualifies (%(reasons)s).",
+            len(skipped),
+        ) % {"count": len(skipped), "name": model_ngettext(opts, len(skipped)), "reasons": reasons}
+    modeladmin.message_user(request, text, messages.WARNING)
 
 
 def split(objects, reason):
@@ -77,7 +101,9 @@ def resubmit(modeladmin, request, queryset):
                 modeladmin.message_user(request, f"“{job}” not sent: {exc.message}", messages.ERROR)
         if sent:
             modeladmin.message_user(
-                request, f"{len(sent)} sent to Astria again: {', '.join(map(str, sent))}."
+                request,
+                f"{count(len(sent), modeladmin.model._meta)} sent to Astria again: "
+                f"{', '.join(map(str, sent))}.",
             )
         return None
     rows = [
@@ -96,13 +122,8 @@ def resubmit(modeladmin, request, queryset):
         modeladmin,
         request,
         action="resubmit",
-        title=f"Send {_count(chosen, modeladmin.model._meta)} to Astria again?",
+        title=f"Send {count(len(chosen), modeladmin.model._meta)} to Astria again?",
         button="Yes, send again",
         rows=rows,
         skipped=skipped,
     )
-
-
-def _count(chosen, opts):
-    name = opts.verbose_name if len(chosen) == 1 else opts.verbose_name_plural
-    return f"{len(chosen)} {name}"

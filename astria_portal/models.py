@@ -375,7 +375,9 @@ class CallbackReceipt(models.Model):
         ordering = ["-received_at"]
 
     def __str__(self):
-        return f"{self.kind} callback for {self.object_code} at {self.received_at:%Y-%m-%d %H:%M}"
+        from astria_portal.admin_format import when  # staff read receipts in the admin only
+
+        return f"{self.kind} callback for {self.object_code} at {when(self.received_at)}"
 
     @classmethod
     def keep(cls, job, slot, digest, remote_id, verdict):

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from astria_portal import serving
 from astria_portal.admin_actions import resubmit
+from astria_portal.admin_format import counted, date_column
 from prompts.admin_actions import download_again
 from prompts.models import GeneratedImage, Prompt
 from tunes.admin import status_badge
@@ -22,7 +24,8 @@ def thumbnail(image):
 def download_state(image):
     if image.is_ready:
         return "Stored"
-    return "Failed" if image.gave_up else "Downloading"
+    tries = counted(image.attempts, "attempt", "attempts")
+    return f"Failed after {tries}" if image.gave_up else f"Downloading ({tries} so far)"
 
 
 class DownloadFilter(admin.SimpleListFilter):
@@ -45,8 +48,8 @@ class DownloadFilter(admin.SimpleListFilter):
 class GeneratedImageInline(admin.TabularInline):
     model = GeneratedImage
     view_on_site = False
-    fields = ("preview", "position", "state", "content_type", "width", "height", "size",
-              "downloaded_at", "attempts", "last_error")  # fmt: skip
+    fields = ("preview", "number", "state", "content_type", "dimensions", "file_size",
+              "downloaded", "last_error")  # fmt: skip
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -58,9 +61,23 @@ class GeneratedImageInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    downloaded = date_column("downloaded_at", "downloaded")
+
     @admin.display(description="image")
     def preview(self, image):
         return thumbnail(image)
+
+    @admin.display(description="#")
+    def number(self, image):
+        return image.position + 1
+
+    @admin.display(description="pixels")
+    def dimensions(self, image):
+        return f"{image.width} × {image.height}" if image.width else "—"
+
+    @admin.display(description="size")
+    def file_size(self, image):
+        return filesizeformat(image.size) if image.size else "—"
 
     @admin.display(description="download")
     def state(self, image):
@@ -69,8 +86,8 @@ class GeneratedImageInline(admin.TabularInline):
 
 @admin.register(Prompt)
 class PromptAdmin(admin.ModelAdmin):
-    list_display = ("short_text", "tune", "owner", "status_badge", "num_images", "remote_id",
-                    "created_at")  # fmt: skip
+    list_display = ("short_text", "tune_and_owner", "status_badge", "image_count", "astria_id",
+                    "created")  # fmt: skip
     list_filter = ("status", "tune__test_mode", "aspect_ratio")
     list_select_related = ("tune", "tune__owner")
     search_fields = ("text", "remote_id", "tune__name", "tune__remote_id",
@@ -90,20 +107,31 @@ class PromptAdmin(admin.ModelAdmin):
             ("remote_id", "remote_tune_id"),
             "code",
             "sent_text",
-            ("created_at", "posted_at"),
-            ("submitted_at", "started_at"),
-            ("finished_at", "notified_at"),
-            "updated_at",
+            ("created", "posted"),
+            ("submitted", "started"),
+            ("finished", "notified"),
+            "updated",
         )}),
         ("Errors and retries", {"fields": (
             "last_error", "last_error_body",
-            ("last_error_at", "attempts"),
-            ("next_attempt_at", "next_check_at", "checks"),
+            ("errored", "attempts"),
+            ("next_attempt", "next_check", "checks"),
         )}),
     )  # fmt: skip
     readonly_fields = flatten_fieldsets(fieldsets)
     inlines = [GeneratedImageInline]
     view_on_site = False  # the user's pages answer the owner only
+
+    created = date_column("created_at", "created")
+    posted = date_column("posted_at")
+    submitted = date_column("submitted_at")
+    started = date_column("started_at")
+    finished = date_column("finished_at")
+    notified = date_column("notified_at")
+    updated = date_column("updated_at")
+    errored = date_column("last_error_at")
+    next_attempt = date_column("next_attempt_at")
+    next_check = date_column("next_check_at")
 
     def has_add_permission(self, request):
         return False
@@ -119,11 +147,22 @@ class PromptAdmin(admin.ModelAdmin):
 
     @admin.display(description="prompt")
     def short_text(self, prompt):
-        return str(prompt)
+        return format_html('<span class="clamp" title="{}">{}</span>', prompt.text, prompt.text)
 
-    @admin.display(description="owner", ordering="tune__owner__username")
-    def owner(self, prompt):
-        return prompt.tune.owner
+    @admin.display(description="fine-tune / owner", ordering="tune__name")
+    def tune_and_owner(self, prompt):
+        url = reverse("admin:tunes_tune_change", args=[prompt.tune_id])
+        return format_html(
+            '<a href="{}">{}</a><span class="owner">{}</span>', url, prompt.tune, prompt.tune.owner
+        )
+
+    @admin.display(description="images", ordering="num_images")
+    def image_count(self, prompt):
+        return prompt.num_images
+
+    @admin.display(description="Astria #", ordering="remote_id")
+    def astria_id(self, prompt):
+        return prompt.remote_id or "—"
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, prompt):
@@ -132,18 +171,24 @@ class PromptAdmin(admin.ModelAdmin):
 
 @admin.register(GeneratedImage)
 class GeneratedImageAdmin(admin.ModelAdmin):
-    list_display = ("preview", "__str__", "state", "content_type", "size", "downloaded_at",
-                    "attempts", "last_error")  # fmt: skip
+    list_display = ("preview", "__str__", "state", "file_size", "downloaded", "last_error")
     list_filter = (DownloadFilter, "content_type")
     list_select_related = ("prompt",)
     search_fields = ("code", "prompt__code", "prompt__tune__name")
     date_hierarchy = "downloaded_at"
     readonly_fields = ("preview", "state", "prompt", "position", "code", "remote_url",
-                       "content_type", "width", "height", "size", "downloaded_at", "attempts",
-                       "next_attempt_at", "last_error")  # fmt: skip
+                       "content_type", "width", "height", "size", "downloaded", "attempts",
+                       "next_attempt", "last_error")  # fmt: skip
     exclude = ("file", "thumbnail")  # private files: shown through the preview only
     view_on_site = False
     actions = (download_again,)
+
+    downloaded = date_column("downloaded_at", "downloaded")
+    next_attempt = date_column("next_attempt_at")
+
+    @admin.display(description="size", ordering="size")
+    def file_size(self, image):
+        return filesizeformat(image.size) if image.size else "—"
 
     def has_add_permission(self, request):
         return False

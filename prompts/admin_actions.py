@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from astria_portal.admin_actions import confirmation_page, confirmed, split
+from astria_portal.admin_format import counted
 from prompts.models import Prompt
 
 
@@ -23,20 +24,23 @@ def download_again(modeladmin, request, queryset):
     if confirmed(request) and chosen:
         started = [image for image in chosen if image.download_again()]
         modeladmin.message_user(
-            request, f"{len(started)} being downloaded again: {', '.join(map(str, started))}."
+            request,
+            f"{counted(len(started), 'image', 'images')} being downloaded again: "
+            f"{', '.join(map(str, started))}.",
         )
         return None
     rows = [
         (
             image,
             [
-                f"Failed after {image.attempts} attempts: {image.last_error or 'no reason kept'}",
+                f"Failed after {counted(image.attempts, 'attempt', 'attempts')}: "
+                f"{image.last_error or 'no reason kept'}",
                 "Gets a fresh set of attempts, from the URL Astria gave (it keeps images 30 days).",
             ],
         )
         for image in chosen
     ]
-    count = "1 image" if len(chosen) == 1 else f"{len(chosen)} images"
+    count = counted(len(chosen), "image", "images")
     return confirmation_page(
         modeladmin,
         request,

@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
 from astria_portal import serving
 from astria_portal.admin_actions import resubmit
+from astria_portal.admin_format import counted, date_column, when
 from astria_portal.models import CallbackReceipt
 from prompts.models import Prompt
 from tunes import admin_actions, retention
-from tunes.models import DeletionRecord, TrainingImage, Tune
+from tunes.models import MODELS, DeletionRecord, TrainingImage, Tune
 
 
 def status_badge(obj):
@@ -21,11 +23,26 @@ def status_badge(obj):
 
 
 def countdown_badge(tune):
+    """The countdown, and beside it the day it ends (the time in the tooltip)."""
     state = tune.storage
-    until = f"until {state.ends_at:%d %b %Y %H:%M} UTC" if state.ends_at else ""
+    if not state.ends_at or state.band == "deleted":
+        return format_html(
+            '<span class="countdown countdown-{}">{}</span>', state.band, state.label
+        )
     return format_html(
-        '<span class="countdown countdown-{}" title="{}">{}</span>', state.band, until, state.label
+        '<span class="countdown countdown-{}">{}</span> <span class="expiry" title="{}">{}</span>',
+        state.band,
+        state.label,
+        when(state.ends_at),
+        when(state.ends_at, time=False),
     )
+
+
+def model_label(kind):
+    """The model's name as the tune form shows it, without the explanation after the colon."""
+    if kind not in MODELS:
+        return kind
+    return MODELS[kind]["label"].split(":")[0]
 
 
 class StorageFilter(admin.SimpleListFilter):
@@ -44,7 +61,7 @@ class StorageFilter(admin.SimpleListFilter):
 class TrainingImageInline(admin.TabularInline):
     model = TrainingImage
     view_on_site = False  # the user's photo view answers its owner only
-    fields = ("preview", "position", "width", "height", "size", "sha256")
+    fields = ("preview", "number", "dimensions", "file_size", "checksum")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -57,11 +74,27 @@ class TrainingImageInline(admin.TabularInline):
         url = reverse("admin:tunes_tune_photo", args=[photo.tune_id, photo.code])
         return format_html('<img class="thumb" src="{}" alt="">', url)
 
+    @admin.display(description="#")
+    def number(self, photo):
+        return photo.position + 1
+
+    @admin.display(description="pixels")
+    def dimensions(self, photo):
+        return f"{photo.width} × {photo.height}"
+
+    @admin.display(description="size")
+    def file_size(self, photo):
+        return filesizeformat(photo.size)
+
+    @admin.display(description="SHA-256")
+    def checksum(self, photo):
+        return format_html('<code title="{}">{}…</code>', photo.sha256, photo.sha256[:12])
+
 
 class PromptInline(admin.TabularInline):
     model = Prompt
     view_on_site = False
-    fields = ("text", "status_badge", "num_images", "remote_id", "created_at")
+    fields = ("text", "status_badge", "image_count", "astria_id", "created")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -70,14 +103,24 @@ class PromptInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    created = date_column("created_at", "created")
+
     @admin.display(description="status")
     def status_badge(self, prompt):
         return status_badge(prompt)
 
+    @admin.display(description="images")
+    def image_count(self, prompt):
+        return prompt.num_images
+
+    @admin.display(description="Astria #")
+    def astria_id(self, prompt):
+        return prompt.remote_id or "—"
+
 
 @admin.register(Tune)
 class TuneAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "status_badge", "test_mode", "trained", "storage")
+    list_display = ("name", "storage", "status_badge", "owner", "trained", "test")
     list_filter = ("status", "test_mode", StorageFilter, "model_kind")
     list_select_related = ("owner",)
     search_fields = ("name", "title", "remote_id", "owner__username", "owner__email")
@@ -100,23 +143,40 @@ class TuneAdmin(admin.ModelAdmin):
         ("Astria", {"fields": (
             ("remote_id", "code"),
             "title",
-            ("created_at", "posted_at"),
-            ("submitted_at", "eta"),
-            ("started_training_at", "trained_at"),
-            ("expires_at", "auto_extend"),
-            ("retention_warned_at", "notified_at"),
-            "updated_at",
+            ("created", "posted"),
+            ("submitted", "expected"),
+            ("started_training", "trained"),
+            ("expires", "auto_extend"),
+            ("warned", "notified"),
+            "updated",
         )}),
         ("Errors and retries", {"fields": (
             "last_error", "last_error_body",
-            ("last_error_at", "attempts"),
-            ("next_attempt_at", "next_check_at", "checks"),
+            ("errored", "attempts"),
+            ("next_attempt", "next_check", "checks"),
         )}),
         ("Callback receipts", {"fields": ("receipts",)}),
     )  # fmt: skip
     readonly_fields = flatten_fieldsets(fieldsets)
     inlines = [TrainingImageInline, PromptInline]
     view_on_site = False  # the user's pages answer the owner only
+
+    created = date_column("created_at")
+    posted = date_column("posted_at")
+    submitted = date_column("submitted_at")
+    expected = date_column("eta", "expected (Astria's eta)")
+    started_training = date_column("started_training_at")
+    trained = date_column("trained_at", "trained")
+    expires = date_column("expires_at", "Astria's deletion date")
+    warned = date_column("retention_warned_at", "owner warned of the deletion")
+    notified = date_column("notified_at")
+    updated = date_column("updated_at")
+    errored = date_column("last_error_at")
+    next_attempt = date_column("next_attempt_at")
+    next_check = date_column("next_check_at")
+
+    def get_queryset(self, request):
+        return retention.with_end(super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False
@@ -134,13 +194,11 @@ class TuneAdmin(admin.ModelAdmin):
     def status_badge(self, tune):
         return status_badge(tune)
 
-    @admin.display(description="trained", ordering="trained_at")
-    def trained(self, tune):
-        if tune.trained_at is None:
-            return "—"
-        return formats.date_format(timezone.localtime(tune.trained_at), "j M Y H:i")
+    @admin.display(description="test", boolean=True, ordering="test_mode")
+    def test(self, tune):
+        return tune.test_mode
 
-    @admin.display(description="storage")
+    @admin.display(description="time left", ordering=F("retention_ends").asc(nulls_last=True))
     def storage(self, tune):
         return countdown_badge(tune)
 
@@ -155,7 +213,7 @@ class TuneAdmin(admin.ModelAdmin):
                     f"{'trained' if tune.trained_at else 'failed'} + {retention.period().days} days"
                 )
             )
-            detail = f"{state.ends_at:%d %b %Y %H:%M} UTC ({basis})"
+            detail = f"{when(state.ends_at)} ({basis})"
         else:
             detail = "the clock starts when training ends"
         return format_html(
@@ -174,10 +232,7 @@ class TuneAdmin(admin.ModelAdmin):
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (f"{r.received_at:%Y-%m-%d %H:%M:%S}", r.get_verdict_display(), r.times_received)
-                for r in found
-            ),
+            ((when(r.received_at), r.get_verdict_display(), r.times_received) for r in found),
         )
         url = reverse("admin:astria_portal_callbackreceipt_changelist") + f"?q={tune.code}"
         return format_html(
@@ -205,13 +260,41 @@ class TuneAdmin(admin.ModelAdmin):
 
 @admin.register(DeletionRecord)
 class DeletionRecordAdmin(admin.ModelAdmin):
-    list_display = (
-        "tune_code", "reason", "model_kind", "test_mode", "photos", "prompts", "images",
-        "trained_at", "deleted_at",
-    )  # fmt: skip
+    list_display = ("short_code", "reason", "kind", "test", "removed", "trained", "deleted")
     list_filter = ("reason", "test_mode", "model_kind")
     search_fields = ("tune_code", "remote_id")
     date_hierarchy = "deleted_at"
+    fields = ("tune_code", "remote_id", "kind", "test_mode", "photos", "prompts", "images",
+              "reason", "trained", "deleted")  # fmt: skip
+    readonly_fields = fields
+
+    trained = date_column("trained_at", "trained")
+    deleted = date_column("deleted_at", "deleted")
+
+    @admin.display(description="fine-tune", ordering="tune_code")
+    def short_code(self, record):
+        code = str(record.tune_code)
+        return format_html('<span title="{}">{}…</span>', code, code[:8])
+
+    @admin.display(description="model", ordering="model_kind")
+    def kind(self, record):
+        return format_html(
+            '<span title="{}">{}</span>',
+            record.get_model_kind_display(),
+            model_label(record.model_kind),
+        )
+
+    @admin.display(description="test", boolean=True, ordering="test_mode")
+    def test(self, record):
+        return record.test_mode
+
+    @admin.display(description="removed")
+    def removed(self, record):
+        return (
+            f"{counted(record.photos, 'photo', 'photos')}, "
+            f"{counted(record.prompts, 'prompt', 'prompts')}, "
+            f"{counted(record.images, 'image', 'images')}"
+        )
 
     def has_add_permission(self, request):
         return False

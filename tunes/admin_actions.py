@@ -1,17 +1,19 @@
-"""What staff can do to tunes from the admin; each action asks first (admin_actions.py)."""
+"""What staff can do to fine-tunes from the admin; each action asks first (admin_actions.py)."""
 
 from django.contrib import admin, messages
+from django.utils.translation import ngettext
 
 from astria_portal import astria, audit
 from astria_portal.admin_actions import confirmation_page, confirmed, split
+from astria_portal.admin_format import counted, when
 from prompts.models import GeneratedImage, Prompt
 from tunes.models import DeletionReason, Tune
 
 # Astria's support FAQ: extended storage costs about $0.50 per model per month.
 EXTEND_NOTE = (
     "Astria charges extended storage to the account balance (about $0.50 per model for "
-    "every further 30 days) until the tune is deleted. While it is extended the portal "
-    "keeps the tune's photos and images too, for as long as Astria keeps the tune."
+    "every further 30 days) until the fine-tune is deleted. While it is extended the "
+    "portal keeps its photos and images too, for as long as Astria keeps the fine-tune."
 )
 
 
@@ -21,20 +23,25 @@ def _contents(tune):
     images = GeneratedImage.objects.filter(prompt__tune=tune)
     stored = images.exclude(file="").count()
     return (
-        f"{photos} training photo{'s' if photos != 1 else ''}, "
-        f"{prompts} prompt{'s' if prompts != 1 else ''} and "
-        f"{stored} generated image{'s' if stored != 1 else ''} with their thumbnails"
+        f"{counted(photos, 'training photo', 'training photos')}, "
+        f"{counted(prompts, 'prompt', 'prompts')} and "
+        f"{counted(stored, 'generated image', 'generated images')} with their thumbnails"
     )
 
 
 def _about(tune):
-    trained = f"trained {tune.trained_at:%d %b %Y}" if tune.trained_at else "not trained"
     status = tune.get_status_display().lower()
-    return f"Owner {tune.owner}, {status}, {trained}; storage: {tune.storage.label}."
+    if tune.trained_at is None:
+        state = f"{status}, not trained"
+    elif tune.status == Tune.Status.TRAINED:
+        state = f"trained {when(tune.trained_at)}"
+    else:
+        state = f"{status}, trained {when(tune.trained_at)}"
+    return f"Owner {tune.owner}, {state}; storage: {tune.storage.label}."
 
 
 def _remote(tune):
-    return f"Astria #{tune.remote_id}" if tune.remote_id else "the tune on Astria, if any"
+    return f"Astria #{tune.remote_id}" if tune.remote_id else "the fine-tune on Astria, if any"
 
 
 def _not_deletable(tune):
@@ -54,11 +61,21 @@ def delete_everywhere(modeladmin, request, queryset):
                          "started" if done else "not started: no longer deletable")  # fmt: skip
             if done:
                 started.append(tune)
-        modeladmin.message_user(
-            request,
-            f"{len(started)} being deleted on Astria, then here: "
-            f"{', '.join(map(str, started))}. They show as “Being deleted” until done.",
-        )
+        if started:
+            text = ngettext(
+                "%(count)d fine-tune being deleted on Astria, then here: %(names)s. "
+                "It shows as “Being deleted” until done.",
+                "%(count)d fine-tunes being deleted on Astria, then here: %(names)s. "
+                "They show as “Being deleted” until done.",
+                len(started),
+            ) % {"count": len(started), "names": ", ".join(map(str, started))}
+            modeladmin.message_user(request, text)
+        else:
+            modeladmin.message_user(
+                request,
+                "Nothing deleted: none of them could be deleted any more.",
+                messages.WARNING,
+            )
         return None
     rows = [
         (
@@ -68,7 +85,7 @@ def delete_everywhere(modeladmin, request, queryset):
                 f"On Astria: {_remote(tune)}, with its model, training photos and images "
                 "(already gone there counts as done).",
                 f"Here: {_contents(tune)}, files and rows.",
-                "Kept: the tune's row, marked deleted, and a deletion record "
+                "Kept: the fine-tune's row, marked deleted, and a deletion record "
                 "(counts and dates, nothing personal).",
             ],
         )
@@ -79,7 +96,7 @@ def delete_everywhere(modeladmin, request, queryset):
         request,
         action="delete_everywhere",
         title=f"Delete {_count(chosen)} on Astria and here?",
-        button="Yes, delete them",
+        button=ngettext("Yes, delete it", "Yes, delete them", len(chosen)),
         rows=rows,
         skipped=skipped,
         destructive=True,
@@ -88,7 +105,7 @@ def delete_everywhere(modeladmin, request, queryset):
 
 def _not_purgeable(tune):
     if tune.status not in (Tune.Status.TRAINED, Tune.Status.FAILED):
-        return f"{tune.get_status_display().lower()}: only a finished tune's files can go"
+        return f"{tune.get_status_display().lower()}: only a finished fine-tune's files can go"
     if tune.prompts.filter(status__in=Prompt.AWAITING).exists():
         return "some of its prompts are still on their way"
     return ""
@@ -102,7 +119,7 @@ def purge_local_files(modeladmin, request, queryset):
             tune.delete_files()
             audit.record(request.user, tune, "Purge local files", "files removed")
         modeladmin.message_user(
-            request, f"Local files removed for {len(chosen)}: {', '.join(map(str, chosen))}."
+            request, f"Local files removed for {_count(chosen)}: {', '.join(map(str, chosen))}."
         )
         return None
     rows = [
@@ -111,7 +128,7 @@ def purge_local_files(modeladmin, request, queryset):
             [
                 _about(tune),
                 f"Here: {_contents(tune)}, files and rows.",
-                f"Kept: the tune and its status here, and {_remote(tune)} as it is.",
+                f"Kept: the fine-tune and its status here, and {_remote(tune)} as it is.",
             ],
         )
         for tune in chosen
@@ -181,7 +198,7 @@ def refresh_from_astria(modeladmin, request, queryset):
 
 def _not_extendable(tune):
     if tune.status != Tune.Status.TRAINED or tune.remote_id is None:
-        return "only a trained tune on Astria can be extended"
+        return "only a trained fine-tune on Astria can be extended"
     if tune.auto_extend:
         return "already extended"
     return ""
@@ -211,7 +228,7 @@ def extend_storage(modeladmin, request, queryset):
                 _about(tune),
                 f"Sets auto_extend on {_remote(tune)}: Astria renews its storage every "
                 "30 days instead of deleting it.",
-                f"Today it would go on {tune.retention_ends_at:%d %b %Y %H:%M} UTC.",
+                f"Today it would go on {when(tune.retention_ends_at)}.",
             ],
         )
         for tune in chosen
@@ -229,4 +246,4 @@ def extend_storage(modeladmin, request, queryset):
 
 
 def _count(chosen):
-    return "1 fine-tune" if len(chosen) == 1 else f"{len(chosen)} fine-tunes"
+    return counted(len(chosen), "fine-tune", "fine-tunes")

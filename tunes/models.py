@@ -140,6 +140,7 @@ class Tune(RemoteJob):
     )
 
     class Meta:
+        verbose_name = "fine-tune"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["owner", "-created_at"])]
 
@@ -421,7 +422,9 @@ class DeletionRecord(models.Model):
 
     tune_code = models.UUIDField(unique=True, editable=False)
     remote_id = models.BigIntegerField(null=True, blank=True)
-    model_kind = models.CharField(max_length=16)
+    model_kind = models.CharField(
+        max_length=16, choices=[(k, v["label"]) for k, v in MODELS.items()]
+    )
     test_mode = models.BooleanField()
     photos = models.PositiveIntegerField(help_text="Training photos removed.")
     prompts = models.PositiveIntegerField(help_text="Prompts removed.")
@@ -434,7 +437,7 @@ class DeletionRecord(models.Model):
         ordering = ["-deleted_at"]
 
     def __str__(self):
-        return f"Tune {self.tune_code} ({self.get_reason_display().lower()})"
+        return f"Fine-tune {self.tune_code} ({self.get_reason_display().lower()})"
 
 
 def remove_empty_folder(model, name):

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Min, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -102,3 +102,18 @@ def oldest_overdue(now=None):
     if extended is not None:
         ends.append(extended)
     return now - min(ends) if ends else None
+
+
+def with_end(queryset):
+    """Annotate ``retention_ends``: Tune.retention_ends_at as a database expression
+    (none for a deleted tune), for the admin's sort by time left."""
+    return with_clock(queryset).annotate(
+        retention_ends=Case(
+            When(status=Tune.Status.DELETED, then=Value(None)),
+            When(auto_extend=True, then=F("expires_at")),
+            default=ExpressionWrapper(
+                F("clock_start") + Value(period()), output_field=models.DateTimeField()
+            ),
+            output_field=models.DateTimeField(),
+        )
+    )

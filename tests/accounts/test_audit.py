@@ -51,7 +51,7 @@ def test_each_tune_action_is_recorded_with_who_what_and_the_outcome(
         ("carol", "Purge local files: files removed"),
         ("carol", "Delete on Astria and here: started"),
     ]
-    assert {entry.object_repr for entry in LogEntry.objects.all()} == {f"tune {tune.code}"}
+    assert {entry.object_repr for entry in LogEntry.objects.all()} == {f"fine-tune {tune.code}"}
 
 
 def test_a_failed_paid_action_is_recorded_as_failed(staff_client, emulator, make_tune):

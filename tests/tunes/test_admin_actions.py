@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
+from astria_portal.admin_format import when
 from prompts.models import GeneratedImage, Prompt
 from tests.helpers import drain_queue, queued_funcs
 from tests.tunes.retention_helpers import add_prompt, media_files, trained_on_emulator
@@ -54,7 +55,9 @@ def test_delete_lists_what_goes_then_deletes_on_astria_and_here(staff_client, em
     page = ask(staff_client, TUNES, "delete_everywhere", tune, gone)
     assert f"Astria #{tune.remote_id}" in page
     assert "4 training photos, 2 prompts and 4 generated images" in page
-    assert "Owner alice" in page
+    assert f"Owner alice, trained {when(tune.trained_at)}; storage: expires in" in page
+    assert 'value="Yes, delete it"' in page  # two selected, one of them left alone
+    assert "This acts on this fine-tune only:" in page
     assert "Long gone: already expired" in page
     assert page.count('name="_selected_action"') == 1
     tune.refresh_from_db()
@@ -62,7 +65,8 @@ def test_delete_lists_what_goes_then_deletes_on_astria_and_here(staff_client, em
     assert emulator.requests("DELETE") == []
 
     messages = confirm(staff_client, TUNES, "delete_everywhere", tune)
-    assert "1 being deleted" in messages[0]
+    assert messages[0].startswith("1 fine-tune being deleted on Astria, then here: ")
+    assert "It shows as “Being deleted” until done." in messages[0]
     drain_queue()
     tune.refresh_from_db()
     assert tune.status == "deleted"
@@ -89,7 +93,7 @@ def test_purge_local_files_keeps_the_tune_and_astria(staff_client, emulator, mak
 
     page = ask(staff_client, TUNES, "purge_local_files", tune, pending)
     assert "4 training photos, 1 prompt and 2 generated images" in page
-    assert "On its way: waiting to be sent: only a finished tune" in page
+    assert "On its way: waiting to be sent: only a finished fine-tune" in page
     assert len(media_files()) == 4 + 4 + 4
 
     confirm(staff_client, TUNES, "purge_local_files", tune)
@@ -102,15 +106,45 @@ def test_purge_local_files_keeps_the_tune_and_astria(staff_client, emulator, mak
     assert not DeletionRecord.objects.exists()
 
 
+def told(client, url, action, *objects):
+    """An action with nothing to do: no question, the list again with a message."""
+    data = {"action": action, "_selected_action": [o.pk for o in objects]}
+    response = client.post(url, data, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    return [str(message) for message in response.context["messages"]]
+
+
 def test_purge_local_files_waits_for_prompts_on_their_way(staff_client, emulator, make_tune):
     tune = trained_on_emulator(make_tune, emulator, prompts=1)
     tune.prompts.update(status="generating")
-    page = ask(staff_client, TUNES, "purge_local_files", tune)
-    assert "prompts are still on their way" in page
-    assert "Yes, remove the files" not in page
-    data = {"action": "purge_local_files", "_selected_action": [tune.pk], "post": "yes"}
-    assert "nothing would change" in staff_client.post(TUNES, data).content.decode()
+    expected = [
+        f"Nothing to do: the selected fine-tune is left alone (“{tune}”: some of its "
+        "prompts are still on their way)."
+    ]
+    assert told(staff_client, TUNES, "purge_local_files", tune) == expected
+    assert confirm(staff_client, TUNES, "purge_local_files", tune) == expected
     assert tune.photos.count() == 4
+
+
+def test_an_action_with_nothing_to_do_says_so_for_each_one(staff_client, make_tune):
+    tunes = [make_tune(name=name) for name in ("One", "Two")]
+    assert told(staff_client, TUNES, "resubmit", *tunes) == [
+        "Nothing to do: none of the 2 selected fine-tunes qualifies (“Two”: only a job whose "
+        "attempts to reach Astria ran out can be sent again; “One”: only a job whose "
+        "attempts to reach Astria ran out can be sent again)."
+    ]
+    assert queued_funcs() == []
+
+
+@pytest.mark.parametrize(("count", "says"), [(1, "this fine-tune only:"),
+                                            (2, "exactly these 2 fine-tunes:")])  # fmt: skip
+def test_the_question_counts_in_words(staff_client, make_tune, count, says):
+    tunes = [gave_up(make_tune, name=f"Tune {n}") for n in range(count)]
+    page = ask(staff_client, TUNES, "resubmit", *tunes)
+    assert f"This acts on {says}" in page
+    assert "these 1" not in page
+    title = "Send 1 fine-tune to Astria again?" if count == 1 else "Send 2 fine-tunes"
+    assert title in page
 
 
 def test_refresh_reads_astria_and_applies_it(staff_client, emulator, make_tune):
@@ -147,9 +181,9 @@ def test_extend_storage_patches_auto_extend_on_astria(staff_client, emulator, ma
     assert [p["path"] for p in emulator.requests("PATCH")] == [f"/tunes/{tune.remote_id}"]
     assert emulator.remote_tunes()[0]["auto_extend"] is True
 
-    page = ask(staff_client, TUNES, "extend_storage", tune)
-    assert "already extended" in page
-    assert "Yes, extend and pay" not in page
+    assert told(staff_client, TUNES, "extend_storage", tune) == [
+        f"Nothing to do: the selected fine-tune is left alone (“{tune}”: already extended)."
+    ]
 
 
 def test_resubmit_sends_a_tune_whose_attempts_ran_out_again(staff_client, emulator, make_tune):

@@ -1,5 +1,6 @@
 """The admin pages staff read: a tune, a prompt, images, records, quotas, usage."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -139,3 +140,43 @@ def test_users_who_are_not_staff_are_sent_to_the_admin_login(owner_client, tune,
     response = owner_client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_deletion_records_show_the_models_labels_not_their_keys(staff_client):
+    DeletionRecord.objects.create(
+        tune_code="3f2b0f4e-5b8a-4c53-9a55-1c1c3c9e1f00", model_kind="flux-lora", test_mode=False,
+        photos=4, prompts=1, images=2, reason="retention",
+    )  # fmt: skip
+    page = staff_client.get("/admin/tunes/deletionrecord/").content.decode()
+    assert '<span title="Flux LoRA: best likeness">Flux LoRA</span>' in page
+    assert "4 photos, 1 prompt, 2 images" in page
+    assert "?model_kind__exact=sd15" in page  # the filter offers every model, by label
+    assert ">SD 1.5 checkpoint: classic, fast to generate</a>" in page
+    assert ">flux-lora<" not in page and ">sd15<" not in page
+
+
+def visible_words(html):
+    """The page's text as staff read it: no tags, scripts, styles or attribute values."""
+    html = re.sub(r"(?s)<(script|style|svg)\b.*?</\1>", " ", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/", "/admin/tunes/", "/admin/tunes/tune/", "/admin/tunes/tune/{tune}/change/",
+     "/admin/tunes/deletionrecord/", "/admin/prompts/prompt/", "/admin/dashboard/",
+     "/admin/astria_portal/quota/add/", "/admin/astria_portal/usage/"],
+)  # fmt: skip
+def test_staff_read_fine_tune_where_users_do(staff_client, tune, url):
+    Usage.objects.create(user=tune.owner, month=timezone.now().date().replace(day=1), tunes=1)
+    text = visible_words(staff_client.get(url.format(tune=tune.pk)).content.decode())
+    assert re.findall(r"(?<![-\w])tunes?\b", text, flags=re.IGNORECASE) == []
+    assert "fine-tune" in text.lower()
+
+
+def test_the_actions_say_fine_tune(staff_client, tune):
+    page = staff_client.get("/admin/tunes/tune/").content.decode()
+    options = re.findall(r'<option value="\w+">([^<]*)</option>', page)
+    assert "Send again to Astria…" in options
+    assert not [o for o in options if re.search(r"(?<![-\w])tunes?\b", o)]
+    assert "Select fine-tune to view" in page

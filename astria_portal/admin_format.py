@@ -1,0 +1,51 @@
+"""How the admin writes dates and counts, the same on every page.
+
+Every admin column and readonly field that shows a date goes through ``when`` (or a
+``date_column`` made from it), so staff read one format everywhere: "2 Dec 2026 14:05"
+in the site's time zone, or "2 Dec 2026" where only the day matters.
+"""
+
+from datetime import datetime
+
+from django.contrib import admin
+from django.contrib.admin.utils import model_ngettext
+from django.utils import formats, timezone
+from django.utils.translation import ngettext
+
+DATETIME = "j M Y H:i"
+DATE = "j M Y"
+EMPTY = "—"
+
+
+def when(value, time=True):
+    """A datetime (or a date) as staff read it everywhere in the admin; "—" for none."""
+    if value is None:
+        return EMPTY
+    if not isinstance(value, datetime):
+        return formats.date_format(value, DATE)
+    return formats.date_format(timezone.localtime(value), DATETIME if time else DATE)
+
+
+def date_column(field, description=None):
+    """A column or readonly field showing the date or datetime ``field`` through ``when``.
+
+    Assign it to a ModelAdmin attribute and name that attribute in list_display or
+    the fieldsets instead of the field itself: ``created = date_column("created_at")``.
+    """
+
+    @admin.display(description=description or field.replace("_", " "), ordering=field)
+    def show(modeladmin, obj):
+        return when(getattr(obj, field))
+
+    show.__name__ = field
+    return show
+
+
+def count(number, opts):
+    """ "1 fine-tune", "3 fine-tunes": a number and the model's name in agreement."""
+    return f"{number} {model_ngettext(opts, number)}"
+
+
+def counted(number, singular, plural):
+    """ "1 prompt", "0 prompts": a number and a word in agreement."""
+    return f"{number} {ngettext(singular, plural, number)}"
