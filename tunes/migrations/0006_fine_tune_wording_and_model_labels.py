@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tunes', '0003_callback_bounds'),
+        ('tunes', '0005_astria_cost'),
     ]
 
     operations = [
