@@ -10,7 +10,7 @@ import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
-from . import control, faults, prompts, tunes, users
+from . import control, faults, inspection, packs, prompts, tunes, users
 from .bodies import BadRequest, parse_query
 from .clock import iso, now_ms
 from .wire import Request, error, not_found
@@ -34,6 +34,11 @@ ROUTES = [
     ("GET", r"/prompts/(\d+)", prompts.get_prompt),
     ("DELETE", r"/prompts/(\d+)", prompts.delete_prompt),
     ("GET", r"/users", users.show_user),
+    ("GET", r"/packs", packs.list_packs),
+    ("GET", r"/gallery/packs", packs.list_gallery_packs),
+    ("GET", r"/p/(\d+|[a-z0-9][a-z0-9-]*)", packs.get_pack),
+    ("POST", r"/p/(\d+|[a-z0-9][a-z0-9-]*)/tunes", packs.create_pack_tune),
+    ("POST", r"/images/inspect", inspection.inspect_image),
 ]
 
 
@@ -166,7 +171,8 @@ def _route(request):
     for method, pattern, handler in ROUTES:
         match = re.fullmatch(pattern, request.path)
         if match and method == request.method:
-            return handler, [int(group) for group in match.groups()]
+            # Ids are integers; a pack may also be named by its slug (`/p/:id`).
+            return handler, [int(g) if g.isdigit() else g for g in match.groups()]
     return None, None
 
 
