@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "tunes",
     "prompts",
     "monitoring",
+    "packs",
+    "inspection",
     "astria_portal.apps.PortalAdminConfig",  # django.contrib.admin on the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -20,6 +20,8 @@ urlpatterns = [
     path("callbacks/<slug:kind>/<uuid:code>/", callback_views.callback, name="callback"),
     path("tunes/", include("tunes.urls")),
     path("prompts/", include("prompts.urls")),
+    path("packs/", include("packs.urls")),
+    path("inspect/", include("inspection.urls")),
     path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -119,6 +119,15 @@ class Tune(RemoteJob):
         null=True, blank=True, help_text="Owner e-mailed about the deletion."
     )
     deletion_reason = models.CharField(max_length=16, choices=DeletionReason.choices, blank=True)
+    characteristics = models.JSONField(
+        default=dict, blank=True, help_text="From photo inspection; sent as tune[characteristics]."
+    )
+    pack_remote_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Created from this Astria pack (POST /p/:id/tunes)."
+    )
+    pack_images = models.PositiveIntegerField(
+        default=0, help_text="Images of the allowance charged for the pack, with the tune."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -214,6 +223,7 @@ class Tune(RemoteJob):
     def copy(self):
         """An unsaved tune with the same owner, name and choices, for "train again"."""
         fields = ["owner", "name", "class_name", "model_kind", "token", "steps", "face_crop"]
+        fields += ["characteristics", "pack_remote_id", "pack_images"]
         return Tune(test_mode=self.test_mode, **{name: getattr(self, name) for name in fields})
 
     def kept_photos(self):
@@ -236,6 +246,7 @@ class Tune(RemoteJob):
             "token": self.trigger_token,
             "steps": self.steps,
             "face_crop": self.face_crop,
+            "characteristics": self.characteristics or None,
         }
         return {key: value for key, value in fields.items() if value is not None}
 
@@ -280,7 +291,8 @@ class Tune(RemoteJob):
 
     def finished(self, status):
         if status == self.Status.FAILED:
-            quota.give_back(self.owner_id, self.created_at, tunes=1)
+            # A pack's images were charged with the tune; none will be made now.
+            quota.give_back(self.owner_id, self.created_at, tunes=1, images=self.pack_images)
         if (
             type(self)
             .objects.filter(pk=self.pk, notified_at__isnull=True)
@@ -290,7 +302,7 @@ class Tune(RemoteJob):
 
     def resubmitted(self):
         # The failure gave the owner's tune back; this attempt takes it again.
-        quota.charge(self.owner_id, tunes=1, now=self.created_at)
+        quota.charge(self.owner_id, tunes=1, images=self.pack_images, now=self.created_at)
 
     def mark_stalled(self):
         return self._forward(self.Status.STALLED)
