@@ -46,8 +46,7 @@ class PackAdmin(admin.ModelAdmin):
         if not pack.cover:
             return "—"
         url = reverse("packs:cover", args=[pack.remote_id])
-        return format_html('<img src="{}" alt="" width="48" height="60" style="object-fit:cover">',
-                           url)  # fmt: skip
+        return format_html('<img src="{}" alt="" width="48" height="60">', url)
 
     @admin.display(description="Cover")
     def cover_preview(self, pack):

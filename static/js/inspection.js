@@ -62,11 +62,28 @@
     note.className = "preview-findings";
     if (notes.length) {
       item.classList.add("preview-flagged");
-      note.textContent = "Astria noticed: " + notes.join(", ") + ". Remove or replace it, or keep it and go on.";
+      note.textContent = "Astria noticed: " + notes.join(", ");
     } else {
-      note.textContent = "Looks good";
+      note.textContent = "✓ Looks good";
     }
     item.appendChild(note);
+  }
+
+  // One line under the tiles says what a finding means, and that it is only advice.
+  function explain() {
+    var flagged = list.querySelectorAll(".preview-flagged").length;
+    var line = document.getElementById("inspection-note");
+    if (!line) {
+      line = document.createElement("p");
+      line.id = "inspection-note";
+      line.className = "inspection-note";
+      line.setAttribute("aria-live", "polite");
+      list.insertAdjacentElement("afterend", line);
+    }
+    line.hidden = flagged === 0;
+    line.textContent = flagged === 1
+      ? "One photo may train less well. Remove it (×) or choose a better one, or keep it and go on."
+      : flagged + " photos may train less well. Remove them (×) or choose better ones, or keep them and go on.";
   }
 
   function aggregate() {
@@ -103,11 +120,12 @@
         pending.done = answer;
         if (item.isConnected) show(item, answer);
         aggregate();
+        explain();
       });
     });
   }
 
-  new MutationObserver(refresh).observe(list, { childList: true });
+  new MutationObserver(function () { refresh(); explain(); }).observe(list, { childList: true });
   form.addEventListener("change", function (event) {
     if (event.target.name === "class_name" || event.target.name === "custom_class") {
       list.querySelectorAll("li.preview").forEach(function (item) { delete item.dataset.inspected; });
