@@ -13,8 +13,9 @@ from packs.models import Pack, PackOrder
 
 @admin.register(Pack)
 class PackAdmin(admin.ModelAdmin):
+    # Own packs come from GET /packs, gallery ones from GET /gallery/packs.
     list_display = ["cover_thumb", "display_name", "title", "source", "enabled", "prompt_count",
-                    "images_per_prompt", "cost", "listed"]  # fmt: skip
+                    "cost", "listed"]  # fmt: skip
     list_display_links = ["cover_thumb", "display_name"]
     list_filter = ["enabled", "source"]
     search_fields = ["title", "slug", "name"]

@@ -27,8 +27,8 @@ def cover_path(pack, filename):
 
 class Pack(models.Model):
     class Source(models.TextChoices):
-        OWN = "own", "The account's own (GET /packs)"
-        GALLERY = "gallery", "Astria's gallery (GET /gallery/packs)"
+        OWN = "own", "Own"
+        GALLERY = "gallery", "Gallery"
 
     remote_id = models.BigIntegerField(unique=True, help_text="Astria's pack id.")
     slug = models.CharField(max_length=200, blank=True)
