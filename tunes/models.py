@@ -362,7 +362,8 @@ class Tune(RemoteJob):
         else:
             final = self.Status.DELETED
         with transaction.atomic():
-            if self._cas([self.DELETING], status=final, next_attempt_at=None):
+            # What inspection said of the person in the photos goes with the photos.
+            if self._cas([self.DELETING], status=final, next_attempt_at=None, characteristics={}):
                 CallbackReceipt.objects.filter(kind=self.KIND, object_code=self.code).delete()
                 CallbackReceipt.objects.filter(kind="prompt", object_code__in=prompt_codes).delete()
                 record.save()

@@ -96,3 +96,15 @@ def test_a_bad_characteristics_field_never_refuses_the_form(owner_client, emulat
     response = owner_client.post("/tunes/new/", {**data, "photos": photo_uploads(4)})
     assert response.status_code == 302
     assert Tune.objects.get().characteristics == {}
+
+
+@pytest.mark.django_db
+def test_deleting_the_tune_removes_its_characteristics(make_tune, emulator):
+    from tunes.tasks import delete_tune
+
+    tune = make_tune(characteristics={"age": "30 yo", "ethnicity": "korean"})
+    tune.mark_deleting()
+    delete_tune(tune.pk)
+    tune.refresh_from_db()
+    assert tune.status == Tune.Status.DELETED
+    assert tune.characteristics == {}
