@@ -31,6 +31,9 @@ class PackAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # packs come from Astria: "Refresh from Astria"
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # fine-tunes point at them; switch one off instead
+
     def get_urls(self):
         refresh = self.admin_site.admin_view(require_POST(self.refresh_view))
         return [path("refresh/", refresh, name="packs_pack_refresh"), *super().get_urls()]

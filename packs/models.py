@@ -30,7 +30,7 @@ class Pack(models.Model):
         OWN = "own", "Own"
         GALLERY = "gallery", "Gallery"
 
-    remote_id = models.BigIntegerField(unique=True, help_text="Astria's pack id.")
+    remote_id = models.BigIntegerField("Astria id", unique=True, help_text="Astria's pack id.")
     slug = models.CharField(max_length=200, blank=True)
     title = models.CharField(max_length=200, blank=True, help_text="Astria's title.")
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.OWN)
@@ -52,6 +52,7 @@ class Pack(models.Model):
     name = models.CharField(max_length=80, blank=True, help_text="Shown to users; else the title.")
     description = models.TextField(max_length=1000, blank=True)
     images_cost = models.PositiveIntegerField(
+        "images it takes",
         null=True,
         blank=True,
         help_text="Images of the allowance it takes; empty: prompts × images.",
