@@ -9,13 +9,14 @@ Without JavaScript nothing is inspected and the form works as before.
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.views.decorators.http import require_POST
 
-from astria_portal import astria
+from astria_portal import astria, throttle
 from astria_portal.astria import INSPECTION_FINDINGS
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,12 @@ log = logging.getLogger(__name__)
 TIMEOUT = (5, 20)
 MAX_BYTES = 20 * 1024 * 1024
 CLASS_WORD_MAX = 40
+INSPECTIONS = throttle.Limit(
+    "photo-inspections",
+    "PHOTO_INSPECTIONS_PER_HOUR",
+    timedelta(hours=1),
+    "{limit} photos an hour are inspected; the rest are not checked.",
+)
 
 
 @login_required
@@ -33,6 +40,10 @@ def inspect_photo(request):
     name = " ".join((request.POST.get("name") or "").split())[:CLASS_WORD_MAX].lower()
     if upload is None or not name or upload.size > getattr(settings, "PHOTO_MAX_BYTES", MAX_BYTES):
         return JsonResponse({"checked": False, "reason": "no photo or class"}, status=400)
+    try:
+        throttle.take(INSPECTIONS, request.user.id)
+    except throttle.Throttled:
+        return JsonResponse({"checked": False, "reason": "limit"})
     image = ("photo" + _extension(upload.name), upload.read(), upload.content_type or "image/jpeg")
     try:
         with astria.get_client(timeout=TIMEOUT) as client:

@@ -123,6 +123,9 @@ def create_tune_from_pack(user, pack, data):
 def pack_run(request, pk):
     """Run a pack on one of the user's trained fine-tunes (tune_ids, ASTRIA_API.md §3.3)."""
     pack = _offered(pk)
+    if not _email_verified(request.user):
+        messages.error(request, "Confirm your e-mail address first: follow the link we sent you.")
+        return redirect("packs:list")
     tunes = Tune.objects.filter(owner=request.user, status=Tune.Status.TRAINED)
     tune = get_object_or_404(tunes, code=request.POST.get("tune") or None)
     if tune.class_name not in pack.class_names:

@@ -108,3 +108,11 @@ def test_deleting_the_tune_removes_its_characteristics(make_tune, emulator):
     tune.refresh_from_db()
     assert tune.status == Tune.Status.DELETED
     assert tune.characteristics == {}
+
+
+@pytest.mark.django_db
+def test_past_the_hourly_limit_photos_are_not_checked(owner_client, emulator, settings):
+    settings.PHOTO_INSPECTIONS_PER_HOUR = 2
+    answers = [inspect(owner_client, sharp_photo()).json()["checked"] for _ in range(3)]
+    assert answers == [True, True, False]
+    assert len(emulator.requests("POST", "/images/inspect")) == 2
