@@ -11,6 +11,7 @@
   if (!form || !list || !script || !window.fetch) return;
   var url = script.dataset.inspectUrl;
   var input = form.querySelector("input[type=file]");
+  var maxBytes = parseInt(form.dataset.maxBytes, 10) || Infinity;
   var results = new Map(); // file key -> answer (or a pending promise)
   var queue = Promise.resolve();
 
@@ -113,6 +114,7 @@
     Array.prototype.forEach.call(input.files || [], function (file, index) {
       var item = items[index];
       if (!item || item.dataset.inspected === keyOf(file) + "/" + name) return;
+      if (file.size > maxBytes) return; // refused by the form anyway
       item.dataset.inspected = keyOf(file) + "/" + name;
       item.classList.add("preview-checking");
       var pending = inspect(file, name);
