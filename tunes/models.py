@@ -218,12 +218,14 @@ class Tune(RemoteJob):
 
     @property
     def can_train_again(self):
-        return self.status == self.Status.FAILED and self.photos.exists()
+        # A pack's run is started from the pack's page; "train again" has no pack.
+        failed = self.status == self.Status.FAILED and self.pack_remote_id is None
+        return failed and self.photos.exists()
 
     def copy(self):
         """An unsaved tune with the same owner, name and choices, for "train again"."""
         fields = ["owner", "name", "class_name", "model_kind", "token", "steps", "face_crop"]
-        fields += ["characteristics", "pack_remote_id", "pack_images"]
+        fields += ["characteristics"]  # a pack tune is started again from its pack
         return Tune(test_mode=self.test_mode, **{name: getattr(self, name) for name in fields})
 
     def kept_photos(self):

@@ -156,3 +156,12 @@ def test_only_offered_packs_and_the_packs_classes(owner_client, offered):
     assert b"Corporate Headshots" in page.content and b"Dating Profile" not in page.content
     response = create_from_pack(owner_client, 260, class_name="dog")
     assert response.status_code == 200 and not Tune.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_pack_tune_is_not_trained_again_without_its_pack(owner_client, make_tune):
+    tune = make_tune(pack_remote_id=260, pack_images=6, status=Tune.Status.FAILED)
+    assert not tune.can_train_again
+    response = owner_client.post(f"/tunes/{tune.code}/train-again/")
+    assert response.status_code == 302
+    assert Tune.objects.count() == 1
