@@ -44,9 +44,9 @@ def pack_list(request):
 
 @login_required
 @require_GET
-def pack_cover(request, pk):
+def pack_cover(request, pack_id):
     packs = Pack.objects.all() if request.user.is_staff else Pack.objects.filter(enabled=True)
-    pack = get_object_or_404(packs, remote_id=pk)
+    pack = get_object_or_404(packs, remote_id=pack_id)
     if not pack.cover:
         raise Http404("No cover kept for this pack.")
     kind = "image/png" if pack.cover.name.endswith(".png") else "image/jpeg"
@@ -65,8 +65,8 @@ def pack_form(pack, data=None, files=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pack_create(request, pk):
-    pack = _offered(pk)
+def pack_create(request, pack_id):
+    pack = _offered(pack_id)
     form = pack_form(pack, request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and not _email_verified(request.user):
@@ -120,9 +120,9 @@ def create_tune_from_pack(user, pack, data):
 
 @login_required
 @require_POST
-def pack_run(request, pk):
+def pack_run(request, pack_id):
     """Run a pack on one of the user's trained fine-tunes (tune_ids, ASTRIA_API.md §3.3)."""
-    pack = _offered(pk)
+    pack = _offered(pack_id)
     if not _email_verified(request.user):
         messages.error(request, "Confirm your e-mail address first: follow the link we sent you.")
         return redirect("packs:list")

@@ -24,6 +24,7 @@ ANY_VALUE = {
     "url": "anything",
     "id": 1,
     "tune_id": 1,
+    "pack_id": 260,
     "image_id": 1,
     "key": "anything",
     "uidb36": "1",

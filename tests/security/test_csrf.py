@@ -9,7 +9,8 @@ from tests.security.routes import ANY_VALUE, routes
 # Astria posts callbacks without a CSRF token; a per-object HMAC token guards them.
 # Google's one-tap sign-in posts from Google's own script: allauth checks its
 # double-submit cookie instead (and the page is not there unless Google is set up).
-EXEMPT = {"callback", "google_login_by_token"}
+# The pack callback is Astria's too, guarded by the tune's token (tests/packs/).
+EXEMPT = {"callback", "google_login_by_token", "packs:callback"}
 
 
 def test_only_the_callback_view_is_csrf_exempt():
