@@ -165,3 +165,18 @@ def test_a_failed_pack_tune_is_not_trained_again_without_its_pack(owner_client, 
     response = owner_client.post(f"/tunes/{tune.code}/train-again/")
     assert response.status_code == 302
     assert Tune.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_tune_page_says_how_far_the_pack_is(owner_client, offered, emulator):
+    create_from_pack(owner_client, 260)
+    tune = Tune.objects.get()
+    page = owner_client.get(tune.get_absolute_url())
+    assert b"its portraits are made once training ends" in page.content
+    train_on_astria(emulator, tune, prompts=3)
+    page = owner_client.get(tune.get_absolute_url())
+    assert b"0 of 3 prompts found so far" in page.content
+    tasks.discover_pack(PackOrder.objects.get().pk)
+    drain_queue()
+    page = owner_client.get(tune.get_absolute_url())
+    assert b"all 3 of its prompts are here" in page.content
