@@ -8,6 +8,7 @@ import time
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
+from drills.stack import wait_until
 from tests.browser.test_staff import staff_log_in
 from tests.browser.test_tune_journey import sign_up
 
@@ -94,7 +95,12 @@ def test_a_fine_tune_from_a_pack_and_its_images_arriving(page, stack):
     expect(page.page).to_have_url(re.compile(r"/tunes/[0-9a-f-]{36}/$"))
     expect(page.locator(".messages")).to_contain_text("with Office portraits")
     code = page.url.rstrip("/").split("/")[-1]
-    [remote] = [t for t in stack.remote("/tunes") if f"/callbacks/tune/{code}/" in t["callback"]]
+
+    def on_astria():
+        return [t for t in stack.remote("/tunes") if f"/callbacks/tune/{code}/" in t["callback"]]
+
+    wait_until(on_astria, 30, "the pack tune on the emulator")  # the worker sends it
+    [remote] = on_astria()
     assert remote["base_pack_id"] == 260
     assert remote["characteristics"]  # what inspection found was sent with the tune
     for _ in range(90):
