@@ -36,6 +36,14 @@ Where it follows real material rather than our assumptions, and the evidence:
   then shows `liked` and `prompt_likes_count`, and `GET /prompts?liked=true` lists
   it. A pack prompt's original is liked too. No unlike: the docs' "delete a like"
   page shows the create's POST.
+* Packs (packs.py) as astria-docs `docs/api/2-pack/` and headshots-starter's
+  packs mode show them: `GET /packs`, `GET /gallery/packs`, `GET /p/:id` (id or
+  slug), `POST /p/:id/tunes` with `prompt_attributes[callback]`, `prompts_callback`
+  (one POST of the array of the pack's prompts) and `tune_ids`; three packs of its
+  own with covers on the media host; a pack tune's prompts appear once it trains,
+  and its `base_pack_id` names the pack.
+* Photo inspection (inspection.py): `POST /images/inspect` answers the documented
+  flat object, with findings read deterministically from the pixels.
 * Failure signals (transitions.py). No captured public tune body has `user_error`;
   Astria's records have `failed_at`. The fail controls take a `signal`:
   `failed_at` (the default for tunes), `user_error`, `both` (the default for

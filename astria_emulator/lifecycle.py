@@ -7,7 +7,7 @@ write records: images are drawn and callbacks sent with the lock released.
 
 import threading
 
-from . import callbacks, prices, transitions
+from . import callbacks, packs, prices, transitions
 from .clock import now_ms
 from .images import image_size, render_png
 from .prompt_records import is_finished
@@ -77,6 +77,7 @@ def _advance_tunes(state, now):
                     )
                 else:
                     transitions.mark_tune_trained(tune, now)
+                    packs.tune_trained(state, tune, now)
         elif tune["expires_at"] is not None and now >= tune["expires_at"]:
             changed = True
             cost = prices.extend_cost(tune["branch"])
@@ -171,4 +172,6 @@ def _collect_callbacks(state):
             prompt["callback_due"] = False
             body = callback_body("prompt", prompt_json(state, prompt), shape)
             jobs.append(callbacks.Job("prompt", prompt["id"], prompt["callback"], body))
+    for tune, body in packs.due_prompts_callbacks(state):
+        jobs.append(callbacks.Job("prompts", tune["id"], tune["prompts_callback"], body))
     return jobs

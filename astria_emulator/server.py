@@ -10,7 +10,7 @@ import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
 
-from . import control, faults, likes, prompts, tunes, users
+from . import control, faults, inspection, likes, packs, prompts, tunes, users
 from .bodies import BadRequest, parse_query
 from .clock import iso, now_ms
 from .wire import Request, error, not_found
@@ -35,6 +35,11 @@ ROUTES = [
     ("DELETE", r"/prompts/(\d+)", prompts.delete_prompt),
     ("POST", r"/prompts/(\d+)/likes?", likes.like_prompt),
     ("GET", r"/users", users.show_user),
+    ("GET", r"/packs", packs.list_packs),
+    ("GET", r"/gallery/packs", packs.list_gallery_packs),
+    ("GET", r"/p/(\d+|[a-z0-9][a-z0-9-]*)", packs.get_pack),
+    ("POST", r"/p/(\d+|[a-z0-9][a-z0-9-]*)/tunes", packs.create_pack_tune),
+    ("POST", r"/images/inspect", inspection.inspect_image),
 ]
 
 
@@ -167,7 +172,8 @@ def _route(request):
     for method, pattern, handler in ROUTES:
         match = re.fullmatch(pattern, request.path)
         if match and method == request.method:
-            return handler, [int(group) for group in match.groups()]
+            # Ids are integers; a pack may also be named by its slug (`/p/:id`).
+            return handler, [int(g) if g.isdigit() else g for g in match.groups()]
     return None, None
 
 

@@ -12,7 +12,7 @@ import threading
 from collections import deque
 from pathlib import Path
 
-from . import blobs
+from . import blobs, packs
 from .faults import FaultBook
 
 FIRST_TUNE_ID = 1_000_001
@@ -140,6 +140,7 @@ class State:
         }
         self.balance_mc = DEFAULT_BALANCE_MC
         self.tunes = {row[0]: gallery_record(*row) for row in GALLERY_TUNES}
+        self.packs = packs.catalogue()
         self.prompts = {}
         self.files = {}
         self.pending_failures = []

@@ -14,8 +14,14 @@ TUNES_MAX_OFFSET = 200
 
 
 def create_tune(state, request):
+    return store_tune(state, root_object(request, "tune"))
+
+
+def store_tune(state, attrs, setup=None):
+    """Create a tune from the `tune` hash; setup(record), if given, runs on a new
+    tune under the lock before it is answered (packs.py adds its pack there)."""
     try:
-        values = read_tune(root_object(request, "tune"))
+        values = read_tune(attrs)
     except Invalid as exc:
         return json_response(422, exc.errors)
     log = {"title": values["title"]}
@@ -59,6 +65,8 @@ def create_tune(state, request):
                 )
             else:
                 transitions.mark_tune_trained(tune, now)
+        if setup is not None:
+            setup(tune)
         state.save()
         return json_response(201, tune_json(state, tune), object_id=tune["id"], **log)
 

@@ -43,5 +43,14 @@ def callback_url(kind, job):
     return f"{settings.PUBLIC_BASE_URL}{path}?token={token}"
 
 
+def pack_callback_url(tune):
+    """Where Astria calls for a pack's prompts on the tune: each prompt's callback
+    (one URL for all, ``prompt_attributes[callback]``) and ``prompts_callback``.
+    Signed like the tune's own, with the kind "pack"; served by the packs app."""
+    path = reverse("packs:callback", kwargs={"code": tune.code})
+    token = callback_token("pack", tune.code, tune.callback_secret)
+    return f"{settings.PUBLIC_BASE_URL}{path}?token={token}"
+
+
 # kind -> model. The model names its refresh task, which reads the object from the API.
 KINDS = {"tune": "tunes.Tune", "prompt": "prompts.Prompt"}

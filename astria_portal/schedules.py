@@ -9,6 +9,7 @@ SCHEDULES = [
     ("Reconcile tunes", "tunes.tasks.reconcile_tunes", 1),
     ("Submit due prompts and downloads", "prompts.tasks.sweep_prompts", 1),
     ("Reconcile prompts", "prompts.tasks.reconcile_prompts", 1),
+    ("Find the prompts of pack runs", "packs.tasks.reconcile_packs", 1),
     ("Warn owners before deletion", "tunes.tasks.warn_expiring", 60),
     ("Purge data past its retention", "tunes.tasks.purge_expired", 60),
     ("Finish account deletions", "accounts.tasks.sweep_deletions", 1),

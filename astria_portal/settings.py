@@ -124,6 +124,8 @@ INSTALLED_APPS = [
     "gallery",
     "monitoring",
     "billing",
+    "packs",
+    "inspection",
     "astria_portal.apps.PortalAdminConfig",  # django.contrib.admin on the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -472,6 +474,8 @@ PROMPTS_PER_HOUR = _int("PROMPTS_PER_HOUR", 20)
 # Posts of the new fine-tune form, valid or not, per user and per address.
 TUNE_UPLOADS_PER_HOUR = _int("TUNE_UPLOADS_PER_HOUR", 20)
 TUNE_UPLOADS_PER_IP_PER_HOUR = _int("TUNE_UPLOADS_PER_IP_PER_HOUR", 60)
+# Photos sent to Astria's inspection per user and hour (inspection/views.py).
+PHOTO_INSPECTIONS_PER_HOUR = _int("PHOTO_INSPECTIONS_PER_HOUR", 200)
 
 # --- Astria ---------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("prompts/", include("prompts.urls")),
     path("images/", include("gallery.urls")),
     path("billing/", include("billing.urls")),
+    path("packs/", include("packs.urls")),
+    path("inspect/", include("inspection.urls")),
     path("", include("monitoring.urls")),
     path("admin/", admin.site.urls),
 ]

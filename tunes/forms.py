@@ -4,7 +4,7 @@ import time
 from django import forms
 from django.conf import settings
 
-from astria_portal import oneline
+from astria_portal import astria, oneline
 from tunes import photos
 from tunes.models import MODELS, PRESETS
 
@@ -67,6 +67,8 @@ class TuneForm(forms.Form):
         help_text="How Astria trains a Flux LoRA; the other models have none.",
     )
     photos = PhotosField(label="Photos")
+    # Filled in by static/js/inspection.js from Astria's photo inspection, if it ran.
+    characteristics = forms.CharField(required=False, widget=forms.HiddenInput)
     test_mode = forms.BooleanField(
         required=False,
         label="Test mode: free mock training (branch=fast)",
@@ -107,6 +109,9 @@ class TuneForm(forms.Form):
                 "or one hyphen (“t-shirt”)."
             )
         return value
+
+    def clean_characteristics(self):
+        return astria.read_characteristics(self.cleaned_data["characteristics"])
 
     def clean(self):
         cleaned = super().clean()

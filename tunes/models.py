@@ -138,6 +138,15 @@ class Tune(RemoteJob):
     astria_cost_estimated = models.BooleanField(
         default=False, help_text="From the price list: Astria's answer named no cost."
     )
+    characteristics = models.JSONField(
+        default=dict, blank=True, help_text="From photo inspection; sent as tune[characteristics]."
+    )
+    pack_remote_id = models.BigIntegerField(
+        null=True, blank=True, help_text="Created from this Astria pack (POST /p/:id/tunes)."
+    )
+    pack_images = models.PositiveIntegerField(
+        default=0, help_text="Images of the allowance charged for the pack, with the tune."
+    )
 
     class Meta:
         verbose_name = "fine-tune"
@@ -229,13 +238,16 @@ class Tune(RemoteJob):
 
     @property
     def can_train_again(self):
-        return self.status == self.Status.FAILED and self.photos.exists()
+        # A pack's run is started from the pack's page; "train again" has no pack.
+        failed = self.status == self.Status.FAILED and self.pack_remote_id is None
+        return failed and self.photos.exists()
 
     def copy(self):
         """An unsaved tune with the same owner, name and choices, for "train again"."""
         fields = [
             "owner", "name", "class_name", "model_kind", "token", "steps", "face_crop", "preset",
         ]  # fmt: skip
+        fields += ["characteristics"]  # a pack tune is started again from its pack
         return Tune(test_mode=self.test_mode, **{name: getattr(self, name) for name in fields})
 
     def kept_photos(self):
@@ -260,6 +272,7 @@ class Tune(RemoteJob):
             "face_crop": self.face_crop,
             # A training preset is a Flux LoRA option only.
             "preset": (self.preset or None) if self.model_kind == "flux-lora" else None,
+            "characteristics": self.characteristics or None,
         }
         return {key: value for key, value in fields.items() if value is not None}
 
@@ -305,7 +318,10 @@ class Tune(RemoteJob):
 
     def finished(self, status):
         if status == self.Status.FAILED:
-            quota.give_back(self.owner_id, self.created_at, tunes=1, item=self)
+            # A pack's images were charged with the tune; none will be made now.
+            quota.give_back(
+                self.owner_id, self.created_at, tunes=1, images=self.pack_images, item=self
+            )
         if (
             type(self)
             .objects.filter(pk=self.pk, notified_at__isnull=True)
@@ -315,7 +331,9 @@ class Tune(RemoteJob):
 
     def resubmitted(self):
         # The failure gave the owner's tune back; this attempt takes it again.
-        quota.charge(self.owner_id, tunes=1, now=self.created_at, item=self)
+        quota.charge(
+            self.owner_id, tunes=1, images=self.pack_images, now=self.created_at, item=self
+        )
 
     def mark_stalled(self):
         return self._forward(self.Status.STALLED)
@@ -378,7 +396,8 @@ class Tune(RemoteJob):
         else:
             final = self.Status.DELETED
         with transaction.atomic():
-            if self._cas([self.DELETING], status=final, next_attempt_at=None):
+            # What inspection said of the person in the photos goes with the photos.
+            if self._cas([self.DELETING], status=final, next_attempt_at=None, characteristics={}):
                 CallbackReceipt.objects.filter(kind=self.KIND, object_code=self.code).delete()
                 CallbackReceipt.objects.filter(kind="prompt", object_code__in=prompt_codes).delete()
                 record.save()

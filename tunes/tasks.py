@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from astria_portal import locks, notices, submission, tracking
-from astria_portal.callbacks import callback_url
+from astria_portal.callbacks import callback_url, pack_callback_url
 from tunes import purge
 from tunes.models import Tune
 
@@ -24,6 +24,19 @@ def _create(client, tune):
     for photo in tune.photos.all():
         with photo.file.open("rb") as f:
             images.append((f"{photo.position + 1:02d}.jpg", f.read(), "image/jpeg"))
+    if tune.pack_remote_id:
+        # The pack brings base model, model type, preset and prompts (ASTRIA_API.md §3.3).
+        return client.create_pack_tune(
+            tune.pack_remote_id,
+            title=str(tune.title),
+            name=tune.class_name,
+            images=images,
+            callback=callback_url("tune", tune),
+            prompt_callback=pack_callback_url(tune),
+            prompts_callback=pack_callback_url(tune),
+            branch="fast" if tune.test_mode else None,
+            characteristics=tune.characteristics or None,
+        )
     return client.create_tune(
         images=images, callback=callback_url("tune", tune), **tune.astria_fields()
     )

@@ -120,6 +120,7 @@ def _create_tune(user, data):
     tune.face_crop = data["face_crop"]
     tune.preset = data["preset"]
     tune.test_mode = data["test_mode"]
+    tune.characteristics = data.get("characteristics") or {}
     return _save_new_tune(tune, data["photos"])
 
 
@@ -127,7 +128,7 @@ def _save_new_tune(tune, photos):
     """Charge the allowance and the daily limit, and save the tune, its photos and its
     task, in one transaction. photos are sanitised (tunes.photos.CleanPhoto)."""
     with transaction.atomic():
-        quota.charge(tune.owner_id, tunes=1, item=tune)
+        quota.charge(tune.owner_id, tunes=1, images=tune.pack_images, item=tune)
         throttle.take(throttle.TUNES, tune.owner_id)
         tune.save()
         for position, photo in enumerate(photos):

@@ -27,10 +27,21 @@ from .objects import (
     parse_tune,
     referenced_tune_id,
 )
+from .pack_objects import (
+    INSPECTION_FINDINGS,
+    Inspection,
+    RemotePack,
+    parse_inspection,
+    parse_pack,
+    read_characteristics,
+)
 from .rails_form import rails_form
 
 __all__ = [
+    "INSPECTION_FINDINGS",
     "Account",
+    "Inspection",
+    "RemotePack",
     "Ambiguous",
     "AstriaClient",
     "AstriaError",
@@ -47,8 +58,11 @@ __all__ = [
     "get_client",
     "lora_tag",
     "parse_account",
+    "parse_inspection",
+    "parse_pack",
     "parse_prompt",
     "parse_tune",
     "rails_form",
+    "read_characteristics",
     "referenced_tune_id",
 ]

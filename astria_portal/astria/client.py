@@ -19,6 +19,7 @@ from .errors import (
     response_body,
 )
 from .objects import parse_account, parse_prompt, parse_tune
+from .pack_objects import parse_inspection, parse_pack
 from .rails_form import rails_form, text_first
 
 logger = logging.getLogger("astria")
@@ -197,6 +198,78 @@ class AstriaClient:
         """
         self._send("POST", f"/prompts/{int(prompt_id)}/likes")
 
+    # Packs (astria-docs docs/api/2-pack/)
+
+    def list_packs(self, gallery=False):
+        """GET /packs (the account's own) or GET /gallery/packs: a bare array, no paging."""
+        path = "/gallery/packs" if gallery else "/packs"
+        response = self._send("GET", path)
+        page = _json(response, "GET", path)
+        if not isinstance(page, list):
+            raise _invalid("expected a JSON array", response, "GET", path)
+        return [_parse(parse_pack, item, response, "GET", path) for item in page]
+
+    def get_pack(self, pack_id):
+        """GET /p/:id: the detail, with ``costs`` and ``prompts_per_class``."""
+        return self._call("GET", f"/p/{int(pack_id)}", parse_pack)
+
+    def create_pack_tune(
+        self,
+        pack_id,
+        *,
+        title,
+        name,
+        images=(),
+        callback=None,
+        prompt_callback=None,
+        prompts_callback=None,
+        branch=None,
+        characteristics=None,
+    ):
+        """POST /p/:pack_id/tunes: a tune, whose prompts the pack creates on Astria.
+
+        Base model, model type, preset and prompts come from the pack. Astria calls
+        ``prompt_callback`` for each pack prompt (``tune[prompt_attributes][callback]``,
+        a singular hash) and ``prompts_callback`` once all of them are done."""
+        fields = {
+            "title": title,
+            "name": name,
+            "callback": callback,
+            "branch": branch,
+            "characteristics": characteristics or None,
+            "prompt_attributes": {"callback": prompt_callback} if prompt_callback else None,
+            "prompts_callback": prompts_callback,
+            "images": list(images),
+        }
+        path = f"/p/{int(pack_id)}/tunes"
+        return self._call("POST", path, parse_tune, files=rails_form("tune", fields))
+
+    def run_pack(self, pack_id, tune_ids, *, prompt_callback=None, prompts_callback=None):
+        """POST /p/:pack_id/tunes with ``tune_ids``: the pack's prompts on trained tunes.
+
+        Returns the prompt ids the answer lists (possibly none: they are found by
+        listing the tune's prompts anyway)."""
+        fields = {
+            "tune_ids": [int(tune_id) for tune_id in tune_ids],
+            "prompt_attributes": {"callback": prompt_callback} if prompt_callback else None,
+            "prompts_callback": prompts_callback,
+        }
+        path = f"/p/{int(pack_id)}/tunes"
+        response = self._send("POST", path, files=rails_form("tune", fields))
+        body = _json(response, "POST", path)
+        ids = body.get("prompt_ids") if isinstance(body, dict) else None
+        return [i for i in ids if isinstance(i, int) and i > 0] if isinstance(ids, list) else []
+
+    # Photo inspection (astria-docs docs/api/4-images/1-inspect.md)
+
+    def inspect_image(self, *, name, image, timeout=None):
+        """POST /images/inspect with the class ``name`` and ``image`` as
+        ``(filename, bytes, content_type)``; returns an ``Inspection``."""
+        parts = [("name", (None, name)), ("file", image)]
+        path = "/images/inspect"
+        response = self._send("POST", path, files=parts, timeout=timeout)
+        return _parse(parse_inspection, _json(response, "POST", path), response, "POST", path)
+
     # Account
 
     def get_account(self):
@@ -230,7 +303,7 @@ class AstriaClient:
 
     # The frames below this one (requests, urllib3) hold the Authorization header.
     @sensitive_variables()
-    def _send(self, method, path, *, params=None, files=None):
+    def _send(self, method, path, *, params=None, files=None, timeout=None):
         started = time.monotonic()
         try:
             response = self.session.request(
@@ -238,7 +311,7 @@ class AstriaClient:
                 self.base_url + path,
                 params=params,
                 files=files or None,
-                timeout=self.timeout,
+                timeout=timeout or self.timeout,
                 allow_redirects=False,
             )
         except requests.RequestException as exc:

@@ -24,11 +24,11 @@ ANY_VALUE = {
     "url": "anything",
     "id": 1,
     "tune_id": 1,
+    "pack_id": 260,
     "image_id": 1,
     "key": "anything",
     "uidb36": "1",
     "provider": "google",
-    "pack_id": 1,
 }
 
 

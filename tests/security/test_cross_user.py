@@ -43,6 +43,7 @@ OBJECTS = {
 NOT_BY_SESSION = {
     "callback": "Astria's callback: a per-object token decides (tests/tunes/test_callback.py)",
     "admin:tunes_tune_photo": "staff only, like the whole admin (tests/tunes/test_admin*.py)",
+    "packs:callback": "Astria's pack callback: a token decides (tests/packs/test_callback.py)",
 }
 PROMPT = {"text": "a portrait", "num_images": "1", "aspect_ratio": "1:1"}
 

@@ -10,7 +10,8 @@ from tests.security.routes import ANY_VALUE, routes
 # Google's one-tap sign-in posts from Google's own script: allauth checks its
 # double-submit cookie instead (and the page is not there unless Google is set up).
 # Stripe's webhook carries no token either: its signature is checked instead.
-EXEMPT = {"callback", "google_login_by_token", "billing:stripe_webhook"}
+# The pack callback is Astria's too, guarded by the tune's token (tests/packs/).
+EXEMPT = {"callback", "google_login_by_token", "billing:stripe_webhook", "packs:callback"}
 
 
 def test_only_the_callback_view_is_csrf_exempt():
