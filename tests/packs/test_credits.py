@@ -5,16 +5,22 @@ import pytest
 
 from billing import ledger
 from billing.models import CreditEntry
-from tests.billing.conftest import credits_mode  # noqa: F401
 from tests.helpers import drain_queue, wait_for
 from tests.packs.conftest import create_from_pack
 from tunes.models import Tune
 from tunes.tasks import refresh_tune
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("credits")]
 
 
-def test_a_pack_tune_costs_the_tune_and_its_images(credits_mode, owner_client, owner, offered):  # noqa: F811
+@pytest.fixture
+def credits(settings):
+    settings.BILLING_MODE = "credits"
+    settings.CREDITS_PER_TUNE = 100
+    settings.CREDITS_PER_IMAGE = 2
+
+
+def test_a_pack_tune_costs_the_tune_and_its_images(owner_client, owner, offered):
     ledger.grant(owner.id, 200)
     assert create_from_pack(owner_client, 260).status_code == 302
     tune = Tune.objects.get()
@@ -24,11 +30,10 @@ def test_a_pack_tune_costs_the_tune_and_its_images(credits_mode, owner_client, o
 
 
 def test_a_failed_pack_tune_gives_every_credit_back_once(
-    credits_mode,
     owner_client,
     owner,
     offered,
-    emulator,  # noqa: F811
+    emulator,
 ):
     ledger.grant(owner.id, 200)
     emulator.call("POST", "fail-next-tune", {})
