@@ -115,6 +115,21 @@ def take(limit, key, now=None):
         raise Throttled(message, retry_after)
 
 
+def refusal(limit, key, now=None):
+    """The Throttled that take() would raise now, or None; nothing is counted. For
+    pages that say so before the user does the work (the new fine-tune form)."""
+    number = limit.number
+    if number <= 0:
+        return None
+    now = now or timezone.now()
+    start = window_start(now, limit.window)
+    rows = Throttle.objects.filter(scope=limit.scope, key=str(key), window_start=start)
+    if not rows.filter(count__gte=number).exists():
+        return None
+    retry_after = start + limit.window - now
+    return Throttled(limit.message.format(limit=number, wait=_wait(retry_after)), retry_after)
+
+
 def window_start(moment, window):
     seconds = int(window.total_seconds())
     return datetime.fromtimestamp(int(moment.timestamp()) // seconds * seconds, UTC)

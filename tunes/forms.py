@@ -62,7 +62,7 @@ class TuneForm(forms.Form):
     photos = PhotosField(label="Photos")
     test_mode = forms.BooleanField(
         required=False,
-        label="Test mode: free mock training (branch=fast)",
+        label="Test mode: free mock training",
         help_text="Astria returns sample images instead of training a real model.",
     )
     token = forms.RegexField(
@@ -83,6 +83,11 @@ class TuneForm(forms.Form):
         required=False,
         label="Crop to faces",
     )
+
+    def __init__(self, *args, choose_test_mode=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not choose_test_mode:  # tunes.test_mode: a staff setting decides it
+            del self.fields["test_mode"]
 
     def clean_name(self):
         # One line: the name goes into e-mail subjects and the admin's lists.
