@@ -20,8 +20,11 @@ def test_a_pdf_renamed_jpg_is_named_and_the_other_photos_stay_chosen(page):
     expect(page.locator("#previews li")).to_have_count(5)
     page.click("#tune-form button[type=submit]")
 
-    error = page.locator("#tune-form .errorlist")
-    expect(error).to_contain_text("scan.jpg is not a JPEG, PNG, WebP or HEIC image")
+    # Named on its tile by the browser, before anything is uploaded.
+    bad = page.locator("#previews li.preview-bad")
+    expect(bad).to_have_count(1)
+    expect(bad).to_contain_text("scan.jpg is not a JPEG, PNG, WebP or HEIC image")
+    expect(page.page).to_have_url(re.compile("/tunes/new/$"))
     page.shot("pdf refused")
     expect(page.locator("input[name=name]")).to_have_value("Olga at work")
     expect(page.locator("#previews li")).to_have_count(5)  # nothing to choose again
@@ -79,7 +82,10 @@ def test_too_few_photos_and_a_huge_one_are_stopped_before_uploading(page, stack,
     chosen.append(tmp_path / "huge.jpg")
     chosen[-1].write_bytes(b"\xff\xd8" + b"0" * (21 << 20))
     page.set_input_files("input[type=file]", chosen)
-    expect(page.locator("#photo-summary")).to_contain_text("huge.jpg too large (max 20.0 MB)")
+    expect(page.locator("#photo-summary")).to_contain_text("1 cannot be used (marked)")
+    expect(page.locator("#previews li.preview-bad")).to_contain_text(
+        "huge.jpg is larger than the maximum of 20.0 MB"
+    )
     page.click("#tune-form button[type=submit]")
     expect(page.page).to_have_url(f"{stack.web_url}/tunes/new/")
     expect(page.locator("input[name=name]")).to_have_value("Piet")

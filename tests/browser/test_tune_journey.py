@@ -51,7 +51,9 @@ def test_a_new_user_trains_a_fine_tune_without_reloading(page, stack):
 
     page.click("#previews li:nth-child(3) .preview-remove")
     expect(page.locator("#previews li")).to_have_count(4)
-    page.check("input[name=test_mode]")
+    # Test mode is a staff setting: the stack's ASTRIA_TEST_MODE, never shown to a user.
+    expect(page.locator("input[name=test_mode]")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("branch=fast")
     page.shot("one removed")
     page.click("#tune-form button[type=submit]")
 
