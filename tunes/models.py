@@ -197,6 +197,11 @@ class Tune(RemoteJob):
         return countdown(self)
 
     @property
+    def model_name(self):
+        """The model's short name for pages: "Flux LoRA", without the form's pitch."""
+        return self.spec["label"].split(":")[0]
+
+    @property
     def past_retention(self):
         """Its storage period is over: its data is gone, or goes at the next sweep."""
         return self.storage.band == EXPIRED

@@ -118,6 +118,7 @@ def test_prompts_images_zip_and_deleting_everything(page, stack):
         for name in names:
             Image.open(io.BytesIO(archive.read(name))).verify()
 
+    card.locator(".prompt-menu summary").click()  # Delete… is in the card's menu
     card.locator("text=Delete…").click()
     page.shot("delete prompt")
     page.click("button.btn-danger")
