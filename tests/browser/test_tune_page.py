@@ -94,7 +94,8 @@ def test_a_tune_past_its_storage_period_says_what_happened(page, stack):
         "-c",
         "from datetime import timedelta; from django.utils import timezone; "
         "from tunes.models import Tune; "
-        f"Tune.objects.filter(code='{code}').update(trained_at=timezone.now() - timedelta(days=31))",
+        f"Tune.objects.filter(code='{code}')"
+        ".update(trained_at=timezone.now() - timedelta(days=31))",
     )
     page.goto(tune_url)
     expect(page.locator("#tune-status .badge")).to_have_text("Storage ended")
