@@ -37,6 +37,25 @@
     update();
   }
 
+  // The folded options say what they are set to
+  function options(root) {
+    root.querySelectorAll("details.composer-options").forEach(function (details) {
+      var summary = details.querySelector(".options-summary");
+      var form = details.closest("form");
+      if (!summary || !form || summary.dataset.following) return;
+      summary.dataset.following = "true";
+      function update() {
+        var count = form.querySelector("[name=num_images]").value;
+        var text = "· " + count + " image" + (count === "1" ? "" : "s") + " · shape " + form.querySelector("[name=aspect_ratio]").value;
+        var out = form.querySelector("[name=negative_prompt]").value.trim();
+        if (out) text += " · leaving out “" + (out.length > 30 ? out.slice(0, 29) + "…" : out) + "”";
+        summary.textContent = text;
+      }
+      details.addEventListener("input", update);
+      details.addEventListener("change", update);
+    });
+  }
+
   // "more" on long texts
   function clamp(root) {
     root.querySelectorAll(".clamp").forEach(function (text) {
@@ -57,10 +76,12 @@
     });
   }
   counters(document);
+  options(document);
   clamp(document);
   document.addEventListener("status:updated", function (event) {
     var root = event.detail.parentNode || document;
     counters(root);
+    options(root);
     clamp(root);
   });
 })();

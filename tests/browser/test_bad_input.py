@@ -101,6 +101,7 @@ def test_an_empty_prompt_is_refused_and_the_settings_chosen_stay(page):
     expect(page.locator(".prompt-form")).to_be_visible()
 
     page.fill("textarea[name=text]", "   ")
+    page.click("#new-prompt summary:has-text('Options')")
     page.fill("input[name=num_images]", "6")
     page.select_option("select[name=aspect_ratio]", "4:5")
     page.fill("input[name=negative_prompt]", "sunglasses")
@@ -111,5 +112,9 @@ def test_an_empty_prompt_is_refused_and_the_settings_chosen_stay(page):
     expect(page.locator("input[name=num_images]")).to_have_value("6")
     expect(page.locator("select[name=aspect_ratio]")).to_have_value("4:5")
     expect(page.locator("input[name=negative_prompt]")).to_have_value("sunglasses")
+    # Folded again, the options still say what they are set to.
+    expect(page.locator(".options-summary")).to_have_text(
+        "· 6 images · shape 4:5 · leaving out “sunglasses”"
+    )
     expect(page.locator(".prompt-card")).to_have_count(0)
     page.shot("empty prompt")

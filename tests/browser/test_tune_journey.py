@@ -87,6 +87,7 @@ def test_prompts_images_zip_and_deleting_everything(page, stack):
 
     page.click("text=Corporate headshot")  # a preset fills the text
     expect(page.locator("textarea[name=text]")).not_to_have_value("")
+    page.click("#new-prompt summary:has-text('Options')")  # folded in the compact composer
     page.fill("input[name=num_images]", "3")
     page.shot("prompt written")
     page.click(".prompt-form button[type=submit]")
