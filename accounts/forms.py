@@ -22,6 +22,14 @@ PLAIN_ERRORS = {
 }
 
 
+REQUIRED = {
+    "email": "Enter your e-mail address: we send a link to it.",
+    "username": "Choose a username.",
+    "password1": "Choose a password.",
+    "password2": "Type the password again, to be sure of it.",
+}
+
+
 class SignupForm(AllauthSignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,6 +39,9 @@ class SignupForm(AllauthSignupForm):
         )
         self.fields["username"].help_text = USERNAME_HELP
         self.fields["password1"].help_text = PASSWORD_HELP
+        for name, message in REQUIRED.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
 
     def clean(self):
         cleaned = super().clean()

@@ -36,7 +36,9 @@ def test_the_user_journey_at_desktop_and_phone_width(request, stack, screen):
     page.fill("input[name=username]", f"lou{width}")
     page.fill("input[name=password1]", "password")
     page.click("text=Create account")
-    expect(page.locator(".errorlist").first).to_be_visible()
+    expect(page.locator(".errorlist").first).to_have_text(
+        "Enter your e-mail address: we send a link to it."
+    )
     keep(page, "signup")
 
     sign_up(page, f"mia{width}")
@@ -60,6 +62,8 @@ def test_the_user_journey_at_desktop_and_phone_width(request, stack, screen):
     finally:
         stack.control("POST", "config", {"train_seconds": 2})
     expect(page.locator(".prompt-card a.thumb img")).to_have_count(4, timeout=60_000)
+    # The first image on the first screen, without scrolling, at either width.
+    assert page.locator(".prompt-card a.thumb").first.bounding_box()["y"] < 844
     keep(page, "tune-images")
 
     page.goto("/tunes/")
