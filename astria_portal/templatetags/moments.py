@@ -1,7 +1,7 @@
 """Moments in words people use: "just now", not "0 minutes ago".
 
 {% load moments %} {{ prompt.created_at|ago }}   -> "just now", "5 minutes ago"
-                   {{ tune.eta|from_now }}       -> "in 12 minutes", "any moment now"
+                   {{ tune.eta|from_now }}       -> "in 12 minutes", "in under a minute"
 """
 
 from datetime import timedelta
@@ -30,6 +30,8 @@ def from_now(value, now=None):
     if not value:
         return ""
     now = now or timezone.now()
-    if value - now < MOMENT:
+    if value <= now:
         return "any moment now"
+    if value - now < MOMENT:
+        return "in under a minute"
     return f"in {timeuntil(value, now, depth=1)}"

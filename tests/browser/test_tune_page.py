@@ -26,7 +26,7 @@ def create_tune(page, name, start):
 
 
 def test_the_page_follows_the_live_status_without_a_reload(page, stack):
-    stack.control("POST", "config", {"train_seconds": 15})
+    stack.control("POST", "config", {"train_seconds": 20})
     try:
         sign_up(page, "hana")
         create_tune(page, "Hana", start=100)
@@ -38,6 +38,12 @@ def test_the_page_follows_the_live_status_without_a_reload(page, stack):
         expect(card.locator(".badge")).to_have_text("Waits for training")
         expect(card.locator("text=Generate again")).to_have_count(0)
         page.shot("prompt waits for training")
+        # Its expected end is under a minute away: said in words, not "0 minutes".
+        expect(page.locator("#tune-status .badge")).to_have_text("Training", timeout=20_000)
+        expect(page.locator("#tune-status")).to_contain_text(
+            re.compile("Expected ready (in under a minute|any moment now)")
+        )
+        expect(page.locator("#tune-status")).not_to_contain_text("0 minutes")
         page.evaluate("window.__sameDocument = true")
         page.fill("textarea[name=text]", "typed while it trains")
     finally:
