@@ -213,7 +213,7 @@ def render_tune_page(request, tune, prompt_form):
     page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "tune": tune,
-        "photos": [] if tune.status in Tune.CLOSED else tune.photos.all(),
+        "photos": [] if tune.status in Tune.CLOSED or tune.past_retention else tune.photos.all(),
         "form": prompt_form,
         "can_prompt": tune.status not in TUNE_GONE and not tune.past_retention,
         "presets": presets_for(tune),

@@ -114,6 +114,7 @@ def test_a_tune_past_its_storage_period_says_what_happened(page, stack):
     expect(page.locator(".prompt-form")).to_have_count(0)
     expect(page.locator("main")).not_to_contain_text("No images yet")
     expect(notice.locator("text=Start a new fine-tune")).to_be_visible()
+    expect(page.locator(".photo-grid")).to_have_count(0)  # being deleted: not shown
     page.shot("storage ended")
 
     stack.manage(

@@ -64,6 +64,7 @@ def test_a_tune_past_its_retention_says_so_before_the_sweep_deletes_it(client, o
     assert "Storage ended" in page and ">Trained<" not in page
     assert "Its 30-day storage period ended on 12 January 2027." in page
     assert f"/prompts/for/{tune.code}/new/" not in page  # no prompt form that cannot work
+    assert "/photos/" not in page  # the photos go at the next sweep
     assert 'href="/tunes/new/"' in page and f"/tunes/{tune.code}/delete/" in page
     assert refused.status_code == 302 and not tune.prompts.exists()
 
