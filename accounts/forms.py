@@ -4,6 +4,31 @@ from allauth.mfa.base.forms import BaseAuthenticateForm
 from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 
+# Django's validators speak of "personal information" and "@/./+/-/_ characters":
+# the sign-up form says the same in words a person would use, by the errors' codes.
+PASSWORD_HELP = (
+    "At least 8 characters. Not only digits, not a common password, and not close to "  # noqa: S105
+    "your username or e-mail address."
+)
+USERNAME_HELP = "You log in with it. Letters, digits and . - _ work; no spaces."
+PLAIN_ERRORS = {
+    "password_too_short": "Use at least 8 characters: a longer password is much harder to guess.",
+    "password_too_common": "Many people use this password, so it is easy to guess. "
+    "Choose another one.",
+    "password_entirely_numeric": "Add a letter or two: a password of digits only is easy to guess.",
+    "password_too_similar": "It is too close to your username or e-mail address. "
+    "Choose one that has nothing to do with them.",
+    "invalid": "Use letters, digits and . - _ only, without spaces.",
+}
+
+
+REQUIRED = {
+    "email": "Enter your e-mail address: we send a link to it.",
+    "username": "Choose a username.",
+    "password1": "Choose a password.",
+    "password2": "Type the password again, to be sure of it.",
+}
+
 
 class SignupForm(AllauthSignupForm):
     def __init__(self, *args, **kwargs):
@@ -12,6 +37,20 @@ class SignupForm(AllauthSignupForm):
             "We send a link to confirm it before your first fine-tune, and notices "
             "about your fine-tunes."
         )
+        self.fields["username"].help_text = USERNAME_HELP
+        self.fields["password1"].help_text = PASSWORD_HELP
+        for name, message in REQUIRED.items():
+            if name in self.fields:
+                self.fields[name].error_messages["required"] = message
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("username", "password1"):
+            if name in self._errors:
+                errors = self._errors[name].as_data()
+                plain = [PLAIN_ERRORS.get(error.code) or " ".join(error) for error in errors]
+                self._errors[name] = self.error_class(dict.fromkeys(plain))
+        return cleaned
 
 
 class LoginForm(AllauthLoginForm):

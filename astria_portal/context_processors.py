@@ -6,4 +6,5 @@ def portal(request):
         "site_name": settings.SITE_NAME,
         "astria_demo": settings.ASTRIA_DEMO,
         "signup_enabled": settings.SIGNUP_ENABLED,
+        "retention_days": settings.RETENTION_DAYS,
     }

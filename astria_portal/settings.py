@@ -495,6 +495,13 @@ ASTRIA_API_URL = env.str(
 ).rstrip("/")
 # Free mock training (branch=fast) is the default for new tunes.
 ASTRIA_TEST_MODE = _bool("ASTRIA_TEST_MODE", ASTRIA_DEMO)
+# Who sees the test-mode checkbox on the new fine-tune form: "staff" (default),
+# "everyone" or "nobody". Whoever does not see it gets ASTRIA_TEST_MODE.
+TEST_MODE_CHOICE = env.str("TEST_MODE_CHOICE", default="staff").strip().lower()
+if TEST_MODE_CHOICE not in ("staff", "everyone", "nobody"):
+    CONFIG_ERRORS.append(
+        ("TEST_MODE_CHOICE", f"{TEST_MODE_CHOICE!r} is not staff, everyone or nobody")
+    )
 # Generated images are downloaded only from these hosts: a bare host means
 # https only; "http://host:port" allows plain HTTP to that one address. Astria
 # serves current images from mp.astria.ai, some from cdn.astria.ai, older ones from S3.

@@ -69,7 +69,7 @@ TUNES = Limit(
     "tunes",
     "TUNES_PER_DAY",
     DAY,
-    "You can start {limit} fine-tunes a day and have started them all today. "
+    "You can start {limit} fine-tune{s} a day and have started {them} today. "
     "You can start the next one in {wait}.",
 )
 TUNE_UPLOADS = Limit(
@@ -111,8 +111,29 @@ def take(limit, key, now=None):
     ).update(count=F("count") + 1)
     if not taken:
         retry_after = start + limit.window - now
-        message = limit.message.format(limit=number, wait=_wait(retry_after))
+        message = _message(limit, number, retry_after)
         raise Throttled(message, retry_after)
+
+
+def refusal(limit, key, now=None):
+    """The Throttled that take() would raise now, or None; nothing is counted. For
+    pages that say so before the user does the work (the new fine-tune form)."""
+    number = limit.number
+    if number <= 0:
+        return None
+    now = now or timezone.now()
+    start = window_start(now, limit.window)
+    rows = Throttle.objects.filter(scope=limit.scope, key=str(key), window_start=start)
+    if not rows.filter(count__gte=number).exists():
+        return None
+    retry_after = start + limit.window - now
+    return Throttled(_message(limit, number, retry_after), retry_after)
+
+
+def _message(limit, number, retry_after):
+    one = number == 1
+    words = {"s": "" if one else "s", "them": "it" if one else "them all"}
+    return limit.message.format(limit=number, wait=_wait(retry_after), **words)
 
 
 def window_start(moment, window):

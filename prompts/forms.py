@@ -11,7 +11,11 @@ class PromptForm(forms.Form):
         max_length=1500,
         label="Describe the picture",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": PLACEHOLDER}),
-        error_messages={"required": "Describe the picture you want."},
+        error_messages={
+            "required": "Describe the picture you want.",
+            "max_length": "This description has %(show_value)d characters, and a prompt can "
+            "have %(limit_value)d. Shorten it: nothing is cut off for you.",
+        },
     )
     negative_prompt = forms.CharField(
         max_length=1000,
@@ -57,6 +61,12 @@ class PromptForm(forms.Form):
     film_grain = forms.BooleanField(
         required=False, label="Film grain: a touch of noise, more like a photo"
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # No maxlength in the page: a browser would cut pasted text without a word.
+        # The counter says how long it may be, and the form refuses longer text.
+        self.fields["text"].widget.attrs.pop("maxlength", None)
 
     # Options that cost money or change the product come from the fields above only:
     # Astria reads --flags, <lora:…>/<faceid:…> tags (anyone's model) and {{…}} in text.

@@ -60,7 +60,7 @@ def _on_its_way(prompt):
 @require_POST
 def prompt_create(request, tune_code):
     tune = _get_tune_for_user(request, tune_code)
-    if tune.status in TUNE_GONE:
+    if tune.status in TUNE_GONE or tune.past_retention:
         messages.error(request, CLOSED_MESSAGE)
         return redirect(tune)
     form = PromptForm(request.POST)
@@ -99,7 +99,9 @@ def prompt_card(request, code):
     """The prompt's card, which the tune page polls until nothing more will change."""
     prompt = _get_prompt_for_user(request, code)
     prefetch_related_objects([prompt], "images")
-    ctx = {"prompt": prompt, "tune": prompt.tune, "can_prompt": prompt.tune.status not in TUNE_GONE}
+    tune = prompt.tune
+    can_prompt = tune.status not in TUNE_GONE and not tune.past_retention
+    ctx = {"prompt": prompt, "tune": tune, "can_prompt": can_prompt}
     response = render(request, "prompts/_prompt_card.html", ctx)
     response["Cache-Control"] = "private, no-store"
     return response
@@ -109,7 +111,8 @@ def prompt_card(request, code):
 @require_POST
 def prompt_again(request, code):
     prompt = _get_prompt_for_user(request, code)
-    if prompt.tune.status in TUNE_GONE or prompt.status == Prompt.Status.DELETING:
+    tune_closed = prompt.tune.status in TUNE_GONE or prompt.tune.past_retention
+    if tune_closed or prompt.status == Prompt.Status.DELETING:
         messages.error(request, CLOSED_MESSAGE)
         return redirect(prompt.tune)
     refused = prompt_text.unsendable(prompt)  # saved before the form refused such text

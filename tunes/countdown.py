@@ -48,8 +48,10 @@ class Countdown:
         """User wording: "6 days left", "5 hours left"."""
         if self.band == EXPIRED or self.remaining is None or self.remaining <= timedelta(0):
             return ""
-        days, hours = self.remaining.days, self.remaining.seconds // 3600
-        if days:
+        # Whole days to the nearest: a tune trained a minute ago has "30 days left"
+        # of a 30-day period, not 29 and 23 hours shown as 29.
+        days, hours = round(self.remaining / DAY), self.remaining.seconds // 3600
+        if self.remaining >= DAY:
             return f"{days} day{'s' if days != 1 else ''} left"
         if hours:
             return f"{hours} hour{'s' if hours != 1 else ''} left"

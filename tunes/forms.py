@@ -71,7 +71,7 @@ class TuneForm(forms.Form):
     characteristics = forms.CharField(required=False, widget=forms.HiddenInput)
     test_mode = forms.BooleanField(
         required=False,
-        label="Test mode: free mock training (branch=fast)",
+        label="Test mode: free mock training",
         help_text="Astria returns sample images instead of training a real model.",
     )
     token = forms.RegexField(
@@ -92,6 +92,11 @@ class TuneForm(forms.Form):
         required=False,
         label="Crop to faces",
     )
+
+    def __init__(self, *args, choose_test_mode=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not choose_test_mode:  # tunes.test_mode: a staff setting decides it
+            del self.fields["test_mode"]
 
     def clean_name(self):
         # One line: the name goes into e-mail subjects and the admin's lists.

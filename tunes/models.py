@@ -13,7 +13,7 @@ from django_q.tasks import async_task
 
 from astria_portal import astria, costs, oneline, quota
 from astria_portal.models import CallbackReceipt, RemoteJob
-from tunes.countdown import countdown
+from tunes.countdown import EXPIRED, countdown
 from tunes.photos import CleanPhoto
 
 # How far back the newest tunes are searched for a title after an ambiguous create.
@@ -224,6 +224,20 @@ class Tune(RemoteJob):
     def storage(self):
         """The countdown to retention_ends_at, for pages and the admin."""
         return countdown(self)
+
+    @property
+    def model_name(self):
+        """The model's short name for pages: "Flux LoRA", without the form's pitch."""
+        return self.spec["label"].split(":")[0]
+
+    @property
+    def past_retention(self):
+        """Its storage period is over: its data is gone, or goes at the next sweep."""
+        return self.storage.band == EXPIRED
+
+    def forget(self):
+        """Take an expired tune, of which nothing is left, off its owner's list."""
+        return self._cas([self.Status.EXPIRED], status=self.Status.DELETED)
 
     @property
     def progress(self):

@@ -7,18 +7,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from astria_portal import quota, serving, slots, throttle
 from prompts.forms import PromptForm
-from prompts.models import Prompt
+from prompts.models import GeneratedImage, Prompt
 from prompts.presets import presets_for
 from prompts.tasks import TUNE_GONE
+from tunes import test_mode
 from tunes.forms import TuneForm
 from tunes.models import TrainingImage, Tune
+from tunes.photos import DEFAULT_MIN_SIDE
 
 PROMPTS_PER_PAGE = 20
 
@@ -38,9 +41,33 @@ def tune_list(request):
         Tune.objects.filter(owner=request.user)
         .exclude(status=Tune.Status.DELETED)
         .prefetch_related(covers)
+        .annotate(cover_image=_newest_image(), image_count=_image_count())
     )
     page = Paginator(tunes, 12).get_page(request.GET.get("page"))
-    return render(request, "tunes/tune_list.html", {"page": page, "tunes": page.object_list})
+    ctx = {
+        "page": page,
+        "tunes": page.object_list,
+        "test_badge": test_mode.badge_shown(request.user),
+    }
+    return render(request, "tunes/tune_list.html", ctx)
+
+
+def _shown_images():
+    """Downloaded images of a tune's prompts, as the tune page shows them."""
+    images = GeneratedImage.objects.filter(prompt__tune=OuterRef("pk")).exclude(file="")
+    images = images.exclude(prompt__status=Prompt.Status.DELETING)
+    return images.exclude(prompt__tune__status__in=Tune.CLOSED)
+
+
+def _newest_image():
+    """The code of the tune's newest generated image: its card's cover once there is one."""
+    newest = _shown_images().exclude(thumbnail="").order_by("-prompt__created_at", "position")
+    return Subquery(newest.values("code")[:1])
+
+
+def _image_count():
+    counted = _shown_images().order_by().values("prompt__tune").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")[:1]), 0)
 
 
 @login_required
@@ -50,6 +77,7 @@ def tune_create(request):
         request.POST or None,
         request.FILES or None,
         initial={"test_mode": settings.ASTRIA_TEST_MODE},
+        choose_test_mode=test_mode.may_choose(request.user),
     )
     # A fine-tune sends e-mails and spends money: only from a verified address.
     if request.method == "POST" and not _email_verified(request.user):
@@ -89,7 +117,10 @@ def _email_verified(user):
 def _refused_form(request, message, status, retry_after):
     """The form again with what was typed, not validated (its photos were not looked
     at, or not all), and why it was not taken: 429 or 503 with Retry-After."""
-    form = TuneForm(initial={"test_mode": False, **request.POST.dict()})
+    form = TuneForm(
+        initial={"test_mode": False, **request.POST.dict()},
+        choose_test_mode=test_mode.may_choose(request.user),
+    )
     response = _tune_form(request, form, refusal=message, status=status)
     response["Retry-After"] = str(max(1, math.ceil(retry_after)))
     return response
@@ -100,10 +131,14 @@ def _tune_form(request, form, refusal=None, status=200):
         "form": form,
         "email_verified": _email_verified(request.user),
         "allowance": quota.allowance(request.user.id),
+        # Said before anything is uploaded: the form would be refused for it.
+        "daily_limit": throttle.refusal(throttle.TUNES, request.user.id),
+        "trial_runs": settings.ASTRIA_TEST_MODE and not test_mode.may_choose(request.user),
         "settings_min": settings.TUNE_PHOTOS_MIN,
         "settings_min_faceid": settings.FACEID_PHOTOS_MIN,
         "settings_max": settings.TUNE_PHOTOS_MAX,
         "settings_max_bytes": settings.PHOTO_MAX_BYTES,
+        "settings_min_side": getattr(settings, "PHOTO_MIN_SIDE", DEFAULT_MIN_SIDE),
         "max_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
         "refusal": refusal,
     }
@@ -119,7 +154,7 @@ def _create_tune(user, data):
     tune.steps = data["steps"]
     tune.face_crop = data["face_crop"]
     tune.preset = data["preset"]
-    tune.test_mode = data["test_mode"]
+    tune.test_mode = data.get("test_mode", settings.ASTRIA_TEST_MODE)
     tune.characteristics = data.get("characteristics") or {}
     return _save_new_tune(tune, data["photos"])
 
@@ -180,11 +215,12 @@ def render_tune_page(request, tune, prompt_form):
     page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "tune": tune,
-        "photos": [] if tune.status in Tune.CLOSED else tune.photos.all(),
+        "photos": [] if tune.status in Tune.CLOSED or tune.past_retention else tune.photos.all(),
         "form": prompt_form,
-        "can_prompt": tune.status not in TUNE_GONE,
+        "can_prompt": tune.status not in TUNE_GONE and not tune.past_retention,
         "presets": presets_for(tune),
         "allowance": quota.allowance(request.user.id),
+        "test_badge": test_mode.badge_shown(request.user),
         "page": page,
         "prompts": page.object_list,
     }
@@ -215,6 +251,10 @@ def tune_photo(request, code, photo_code):
 @require_http_methods(["GET", "POST"])
 def tune_delete(request, code):
     tune = _get_tune_for_user(request, code)
+    if request.method == "POST" and tune.status == Tune.Status.EXPIRED:
+        tune.forget()  # nothing of it is left to delete
+        messages.success(request, f"“{tune.name}” is off your list.")
+        return redirect("tunes:list")
     if request.method == "POST":
         tune.mark_deleting()
         messages.success(request, f"“{tune.name}” is being deleted, on Astria and here.")

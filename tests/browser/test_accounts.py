@@ -209,3 +209,71 @@ def test_deleting_the_account_while_a_tune_trains_leaves_nothing(page, stack):
     assert [path for path in media.rglob("*") if code in str(path)] == []
     log_in(page, "delia")
     expect(page.locator("main")).to_contain_text("not correct")
+
+
+def test_login_and_reset_pages_and_the_reset_email_say_the_site_name(page, stack):
+    sign_up(page, "sina")
+    log_out(page)
+    host = stack.web_url.removeprefix("http://")
+    for path in ("/accounts/login/", "/accounts/password/reset/"):
+        page.goto(path)
+        assert page.title().endswith("· Astria Portal"), page.title()
+        expect(page.locator(".brand")).to_have_text("Astria Portal")
+        expect(page.locator(".footer")).to_contain_text("Astria Portal")
+        assert host not in page.title() + page.locator("body").inner_text()
+    page.shot("reset page")
+    page.fill("input[name=email]", "sina@example.com")
+    page.click("main button[type=submit]")
+    mail_link(page.mail_dir, "sina@example.com", "/accounts/password/reset/key/")
+    inbox = messages(page.mail_dir, "sina@example.com")
+    [(subject, body)] = [(subject, body) for subject, body in inbox if "assword" in subject]
+    assert "Astria Portal" in subject and host not in subject
+    assert "Astria Portal" in body
+
+
+def test_a_password_reset_ends_the_lockout(page, stack):
+    sign_up(page, "lena")
+    log_out(page)
+    for _ in range(5):
+        log_in(page, "lena", "not-the-password")
+    log_in(page, "lena")  # the right password, but the account is locked from here
+    expect(page.locator("h1")).to_have_text("Too many attempts")
+    page.shot("locked out")
+
+    page.click("text=Reset your password")
+    page.fill("input[name=email]", "lena@example.com")
+    page.click("main button[type=submit]")
+    page.goto(mail_link(page.mail_dir, "lena@example.com", "/accounts/password/reset/key/"))
+    page.fill("input[name=password1]", "a-New-Pass-2026")
+    page.fill("input[name=password2]", "a-New-Pass-2026")
+    page.click("main button[type=submit]")
+    expect(page.locator("main")).to_contain_text("changed")
+    page.shot("password changed")
+    log_in(page, "lena", "a-New-Pass-2026")
+    expect(page.page).to_have_url(re.compile("/tunes/$"))
+    # The browser reports the locked-out page's 429 itself; the page handled it.
+    page.errors = [error for error in page.errors if "status of 429" not in error]
+
+
+def test_sign_up_errors_and_help_read_like_a_person_wrote_them(page):
+    page.goto("/accounts/signup/")
+    username = page.locator(".form-field", has=page.locator("input[name=username]"))
+    expect(username.locator(".helptext")).to_have_text(
+        "You log in with it. Letters, digits and . - _ work; no spaces."
+    )
+    page.fill("input[name=username]", "pat smith")
+    page.fill("input[name=email]", "pat@example.com")
+    page.fill("input[name=password1]", "12345678")
+    page.fill("input[name=password2]", "12345678")
+    page.click("text=Create account")
+    password = page.locator(".form-field", has=page.locator("input[name=password1]"))
+    expect(password.locator(".errorlist")).to_contain_text("Many people use this password")
+    expect(password.locator(".errorlist")).to_contain_text("Add a letter or two")
+    confirmation = page.locator(".form-field", has=page.locator("input[name=password2]"))
+    expect(confirmation.locator(".errorlist")).to_have_count(0)
+    expect(username.locator(".errorlist")).to_have_text(
+        "Use letters, digits and . - _ only, without spaces."
+    )
+    text = page.locator("main").inner_text()
+    assert "@/./+/-/_" not in text and "personal information" not in text
+    page.shot("sign-up errors")

@@ -20,8 +20,11 @@ def test_a_pdf_renamed_jpg_is_named_and_the_other_photos_stay_chosen(page):
     expect(page.locator("#previews li")).to_have_count(5)
     page.click("#tune-form button[type=submit]")
 
-    error = page.locator("#tune-form .errorlist")
-    expect(error).to_contain_text("scan.jpg is not a JPEG, PNG, WebP or HEIC image")
+    # Named on its tile by the browser, before anything is uploaded.
+    bad = page.locator("#previews li.preview-bad")
+    expect(bad).to_have_count(1)
+    expect(bad).to_contain_text("scan.jpg is not a JPEG, PNG, WebP or HEIC image")
+    expect(page.page).to_have_url(re.compile("/tunes/new/$"))
     page.shot("pdf refused")
     expect(page.locator("input[name=name]")).to_have_value("Olga at work")
     expect(page.locator("#previews li")).to_have_count(5)  # nothing to choose again
@@ -79,7 +82,10 @@ def test_too_few_photos_and_a_huge_one_are_stopped_before_uploading(page, stack,
     chosen.append(tmp_path / "huge.jpg")
     chosen[-1].write_bytes(b"\xff\xd8" + b"0" * (21 << 20))
     page.set_input_files("input[type=file]", chosen)
-    expect(page.locator("#photo-summary")).to_contain_text("huge.jpg too large (max 20.0 MB)")
+    expect(page.locator("#photo-summary")).to_contain_text("1 cannot be used (marked)")
+    expect(page.locator("#previews li.preview-bad")).to_contain_text(
+        "huge.jpg is larger than the maximum of 20.0 MB"
+    )
     page.click("#tune-form button[type=submit]")
     expect(page.page).to_have_url(f"{stack.web_url}/tunes/new/")
     expect(page.locator("input[name=name]")).to_have_value("Piet")
@@ -95,6 +101,7 @@ def test_an_empty_prompt_is_refused_and_the_settings_chosen_stay(page):
     expect(page.locator(".prompt-form")).to_be_visible()
 
     page.fill("textarea[name=text]", "   ")
+    page.click("#new-prompt summary:has-text('Options')")
     page.fill("input[name=num_images]", "6")
     page.select_option("select[name=aspect_ratio]", "4:5")
     page.fill("input[name=negative_prompt]", "sunglasses")
@@ -105,5 +112,9 @@ def test_an_empty_prompt_is_refused_and_the_settings_chosen_stay(page):
     expect(page.locator("input[name=num_images]")).to_have_value("6")
     expect(page.locator("select[name=aspect_ratio]")).to_have_value("4:5")
     expect(page.locator("input[name=negative_prompt]")).to_have_value("sunglasses")
+    # Folded again, the options still say what they are set to.
+    expect(page.locator(".options-summary")).to_have_text(
+        "· 6 images · shape 4:5 · leaving out “sunglasses”"
+    )
     expect(page.locator(".prompt-card")).to_have_count(0)
     page.shot("empty prompt")

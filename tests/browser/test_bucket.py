@@ -52,6 +52,7 @@ def test_photos_thumbnails_and_images_come_from_the_bucket(bucket_page, bucket_s
     all_shown(page, ".photo-grid img", 4)
 
     page.click("text=Corporate headshot")
+    page.click("#new-prompt summary:has-text('Options')")
     page.fill("input[name=num_images]", "2")
     page.click(".prompt-form button[type=submit]")
     card = page.locator(".prompt-card").first

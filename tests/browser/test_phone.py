@@ -23,6 +23,7 @@ def test_every_page_fits_a_phone(phone):
     phone.click("#tune-form button[type=submit]")
     expect(phone.locator("#tune-status .badge")).to_have_text("Trained", timeout=45_000)
     phone.fill("textarea[name=text]", "a portrait of a woman on a pier at dusk")
+    phone.click("#new-prompt summary:has-text('Options')")
     phone.fill("input[name=num_images]", "2")
     phone.click(".prompt-form button[type=submit]")
     expect(phone.locator(".prompt-card a.thumb img")).to_have_count(2, timeout=45_000)

@@ -51,7 +51,9 @@ def test_a_new_user_trains_a_fine_tune_without_reloading(page, stack):
 
     page.click("#previews li:nth-child(3) .preview-remove")
     expect(page.locator("#previews li")).to_have_count(4)
-    page.check("input[name=test_mode]")
+    # Test mode is a staff setting: the stack's ASTRIA_TEST_MODE, never shown to a user.
+    expect(page.locator("input[name=test_mode]")).to_have_count(0)
+    expect(page.locator("main")).not_to_contain_text("branch=fast")
     page.shot("one removed")
     page.click("#tune-form button[type=submit]")
 
@@ -85,6 +87,7 @@ def test_prompts_images_zip_and_deleting_everything(page, stack):
 
     page.click("text=Corporate headshot")  # a preset fills the text
     expect(page.locator("textarea[name=text]")).not_to_have_value("")
+    page.click("#new-prompt summary:has-text('Options')")  # folded in the compact composer
     page.fill("input[name=num_images]", "3")
     page.shot("prompt written")
     page.click(".prompt-form button[type=submit]")
@@ -116,6 +119,7 @@ def test_prompts_images_zip_and_deleting_everything(page, stack):
         for name in names:
             Image.open(io.BytesIO(archive.read(name))).verify()
 
+    card.locator(".prompt-menu summary").click()  # Delete… is in the card's menu
     card.locator("text=Delete…").click()
     page.shot("delete prompt")
     page.click("button.btn-danger")

@@ -25,9 +25,9 @@ def test_the_tune_list_needs_a_login(client, db):
 
 def test_every_page_shows_the_demo_notice_in_demo_mode(owner_client, settings):
     settings.ASTRIA_DEMO = True
-    assert b"Demo mode: offline Astria emulator" in owner_client.get("/tunes/").content
+    assert b"Demo: nothing here is charged." in owner_client.get("/tunes/").content
     settings.ASTRIA_DEMO = False
-    assert b"Demo mode" not in owner_client.get("/tunes/").content
+    assert b"nothing here is charged" not in owner_client.get("/tunes/").content
 
 
 def test_the_account_menu_shows_the_user_and_a_logout_form(owner_client):

@@ -96,7 +96,7 @@ def test_prompts_can_wait_for_a_tune_in_training(owner_client, make_tune, status
     [
         (Tune.Status.FAILED, "Training failed, so this fine-tune cannot make images."),
         (Tune.Status.DELETING, "This fine-tune is being deleted"),
-        (Tune.Status.EXPIRED, "Astria deletes every model 30 days after training"),
+        (Tune.Status.EXPIRED, "at the end of its 30-day storage period"),
     ],
 )
 def test_no_prompts_on_a_tune_that_cannot_make_images(

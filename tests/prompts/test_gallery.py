@@ -59,21 +59,21 @@ def test_images_not_downloaded_yet_are_placeholders_and_the_card_stays_live(
 
 
 @pytest.mark.parametrize(
-    "status, note",
+    "status, note, badge",
     [
-        (Prompt.Status.PENDING, "Sending to Astria…"),
-        (Prompt.Status.QUEUED, "Queued on Astria"),
-        (Prompt.Status.GENERATING, "Astria is generating these images"),
+        (Prompt.Status.PENDING, "Sending to Astria…", "Starting"),
+        (Prompt.Status.QUEUED, "Queued on Astria", "Queued"),
+        (Prompt.Status.GENERATING, "Astria is generating these images", "Generating"),
     ],
 )
 def test_a_prompt_in_progress_shows_one_placeholder_per_image(
-    owner_client, trained_tune, make_prompt, status, note
+    owner_client, trained_tune, make_prompt, status, note, badge
 ):
     prompt = make_prompt(images=0, num_images=3, status=status, aspect_ratio="16:9")
     content = owner_client.get(trained_tune.get_absolute_url()).content.decode()
     assert content.count('class="tile tile-pending ratio-169"') == 3
     assert note in content
-    assert prompt.get_status_display() in content
+    assert f'badge-{prompt.status}">{badge}<' in content
     assert 'data-final="false"' in content
 
 

@@ -82,3 +82,9 @@ def test_expired_and_deleted_tunes():
 def test_the_tune_property_uses_the_current_time():
     with time_machine.travel(ENDS - timedelta(days=3), tick=False):
         assert trained().storage.label == "expires in 3 d 0 h"
+
+
+def test_a_tune_trained_a_moment_ago_has_the_whole_period_left():
+    assert countdown(trained(), now=TRAINED + timedelta(seconds=40)).left == "30 days left"
+    assert countdown(trained(), now=ENDS - timedelta(days=6, hours=13)).left == "7 days left"
+    assert countdown(trained(), now=ENDS - timedelta(hours=23, minutes=59)).left == "23 hours left"

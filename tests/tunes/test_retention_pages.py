@@ -51,6 +51,30 @@ def test_an_extended_tune_says_so(client, owner, tune):
 def test_an_expired_tune_says_what_happened_and_stops_polling(owner_client, tune):
     Tune.objects.filter(pk=tune.pk).update(status="expired")
     page = owner_client.get(f"/tunes/{tune.code}/").content.decode()
-    assert "Its storage time is over" in page
+    assert "Deleted on" in page and "at the end of its 30-day storage period" in page
     assert 'data-final="true"' in page
     assert "stored until" not in owner_client.get("/tunes/").content.decode()
+
+
+def test_a_tune_past_its_retention_says_so_before_the_sweep_deletes_it(client, owner, tune):
+    with time_machine.travel(TRAINED + timedelta(days=30, hours=2), tick=False):
+        client.force_login(owner)
+        page = client.get(f"/tunes/{tune.code}/").content.decode()
+        refused = client.post(f"/prompts/for/{tune.code}/new/", {"text": "a portrait"})
+    assert "Storage ended" in page and ">Trained<" not in page
+    assert "Its 30-day storage period ended on 12 January 2027." in page
+    assert f"/prompts/for/{tune.code}/new/" not in page  # no prompt form that cannot work
+    assert "/photos/" not in page  # the photos go at the next sweep
+    assert 'href="/tunes/new/"' in page and f"/tunes/{tune.code}/delete/" in page
+    assert refused.status_code == 302 and not tune.prompts.exists()
+
+
+def test_an_expired_tune_is_taken_off_the_list_when_its_owner_deletes_it(owner_client, tune):
+    Tune.objects.filter(pk=tune.pk).update(status="expired")
+    confirm = owner_client.get(f"/tunes/{tune.code}/delete/").content.decode()
+    assert "Nothing of it is left to delete" in confirm
+    owner_client.post(f"/tunes/{tune.code}/delete/")
+    tune.refresh_from_db()
+    assert tune.status == "deleted"
+    listing = owner_client.get("/tunes/").content.decode()
+    assert "is off your list" in listing and f"/tunes/{tune.code}/" not in listing
