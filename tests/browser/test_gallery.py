@@ -19,6 +19,7 @@ def trained_tune_with_images(page, name, count):
     page.click("#tune-form button[type=submit]")
     expect(page.locator("#tune-status .badge")).to_have_text("Trained", timeout=45_000)
     page.fill("textarea[name=text]", "a portrait of a woman on a rooftop at dusk")
+    page.click("#new-prompt summary:has-text('Options')")  # folded in the compact composer
     page.fill("input[name=num_images]", str(count))
     page.click("summary:has-text('More options')")
     page.select_option("select[name=style]", "Cinematic")
