@@ -19,8 +19,10 @@ from astria_portal.callbacks import token_is_valid
 from packs import discovery
 from packs.models import Pack, PackOrder
 from packs.tasks import request_discovery
+from tunes import test_mode
 from tunes.forms import TuneForm
 from tunes.models import Tune
+from tunes.photos import DEFAULT_MIN_SIDE
 from tunes.views import _email_verified, _save_new_tune
 
 log = logging.getLogger(__name__)
@@ -53,12 +55,13 @@ def pack_cover(request, pack_id):
     return serving.file_response(pack.cover, kind, f"pack-{pack.remote_id}{pack.cover.name[-4:]}")
 
 
-def pack_form(pack, data=None, files=None):
+def pack_form(pack, user, data=None, files=None):
     """The new fine-tune form, with the pack's classes and model, and its photos."""
     if data is not None:
         data = data.copy()
         data["model_kind"] = pack.model_kind
-    form = TuneForm(data, files, initial={"model_kind": pack.model_kind})
+    initial = {"model_kind": pack.model_kind, "test_mode": settings.ASTRIA_TEST_MODE}
+    form = TuneForm(data, files, initial=initial, choose_test_mode=test_mode.may_choose(user))
     form.fields["class_name"].choices = [(name, name.capitalize()) for name in pack.class_names]
     return form
 
@@ -67,7 +70,7 @@ def pack_form(pack, data=None, files=None):
 @require_http_methods(["GET", "POST"])
 def pack_create(request, pack_id):
     pack = _offered(pack_id)
-    form = pack_form(pack, request.POST or None, request.FILES or None)
+    form = pack_form(pack, request.user, request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and not _email_verified(request.user):
         form.add_error(None, "Confirm your e-mail address first: follow the link we sent you.")
@@ -77,7 +80,7 @@ def pack_create(request, pack_id):
             throttle.take(throttle.TUNE_UPLOADS, request.user.id)
             valid = form.is_valid()
         except (throttle.Throttled, slots.Busy):
-            form = pack_form(pack, request.POST)
+            form = pack_form(pack, request.user, request.POST)
             form.add_error(None, "The portal is busy. Please send the form again in a moment.")
             valid, status = False, 503
         if valid:
@@ -94,6 +97,10 @@ def pack_create(request, pack_id):
     ctx["email_verified"] = _email_verified(request.user)
     ctx["min_count"], ctx["max_count"] = settings.TUNE_PHOTOS_MIN, settings.TUNE_PHOTOS_MAX
     ctx["max_bytes"] = settings.PHOTO_MAX_BYTES
+    ctx["min_side"] = getattr(settings, "PHOTO_MIN_SIDE", DEFAULT_MIN_SIDE)
+    # Said before anything is uploaded, as on the plain form (tunes/_form_limits.html).
+    ctx["daily_limit"] = throttle.refusal(throttle.TUNES, request.user.id)
+    ctx["trial_runs"] = settings.ASTRIA_TEST_MODE and not test_mode.may_choose(request.user)
     return render(request, "packs/pack_tune_form.html", ctx, status=status)
 
 
@@ -102,7 +109,7 @@ def create_tune_from_pack(user, pack, data):
     images) in one transaction."""
     tune = Tune(owner=user, name=data["name"], class_name=data["class_name"])
     tune.model_kind = pack.model_kind
-    tune.test_mode = data["test_mode"]
+    tune.test_mode = data.get("test_mode", settings.ASTRIA_TEST_MODE)
     tune.characteristics = data.get("characteristics") or {}
     tune.pack_remote_id = pack.remote_id
     tune.pack_images = pack.cost

@@ -83,7 +83,6 @@ def test_not_enough_credits_then_checkout_then_credits_shown(credits_page, credi
     expect(page.locator(".credits-cost")).to_contain_text("You have 500 credits.")
     page.fill("input[name=name]", "Penny paid")
     page.set_input_files("input[type=file]", photos(4, start=60))
-    page.check("input[name=test_mode]")
     page.click("#tune-form button[type=submit]")
     expect(page.locator("#tune-status .badge")).to_have_text("Trained", timeout=45_000)
     page.fill("textarea[name=text]", "a portrait of a woman in a sunny park")

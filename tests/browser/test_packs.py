@@ -87,7 +87,6 @@ def test_a_fine_tune_from_a_pack_and_its_images_arriving(page, stack):
     page.set_input_files("input[type=file]", [hat_photo(), *sharp_photos(4)])
     first = page.locator("#previews li").first
     expect(first.locator(".preview-findings")).to_contain_text("a hat")
-    page.check("input[name=test_mode]")
     page.shot("pack form with photos inspected")
     page.screenshot(path="docs/screenshots/packs-user-form.png", full_page=True)
     page.click("#tune-form button[type=submit]")
@@ -115,7 +114,7 @@ def test_a_fine_tune_from_a_pack_and_its_images_arriving(page, stack):
 
 
 def test_a_flagged_photo_shows_its_finding_on_its_tile(page, stack):
-    sign_up(page, "ines")
+    sign_up(page, "ingrid")
     page.goto("/tunes/new/")
     page.select_option("select[name=class_name]", "man")
     page.set_input_files("input[type=file]", [*sharp_photos(3), hat_photo()])

@@ -60,7 +60,7 @@ def test_the_page_follows_the_live_status_without_a_reload(page, stack):
 
 
 def test_long_prompts_are_counted_refused_and_clamped(page, stack):
-    sign_up(page, "ines")
+    sign_up(page, "irene")
     tune_url = create_tune(page, "Ines", start=110)
     expect(page.locator("#tune-status .badge")).to_have_text("Trained", timeout=45_000)
 
