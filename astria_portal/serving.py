@@ -81,6 +81,12 @@ class Stored:
 _LOADERS = {}  # kind (one letter) -> function(pk) -> Stored, or None when not to be shown
 
 
+def field_file(model, field_name, name):
+    """The stored file `name` of a model's file field, as a row read with SQL has it."""
+    field = model._meta.get_field(field_name)
+    return field.attr_class(None, field, name)
+
+
 def register(kind, loader):
     """Let signed links of this kind be served; loader(pk) makes the one query."""
     if not re.fullmatch(r"[a-z]", kind):
