@@ -43,10 +43,15 @@ def small_jpeg(seed, size=(96, 96)):
 
 
 def create_people():
+    from allauth.mfa.models import Authenticator
     from django.contrib.auth.models import User
 
     owner = User.objects.create_user("bench-owner", "owner@example.com")
     staff = User.objects.create_user("bench-staff", is_staff=True, is_superuser=True)
+    # Production asks staff for a second factor before any admin page: they have one.
+    Authenticator.objects.create(
+        user=staff, type=Authenticator.Type.TOTP, data={"secret": "A" * 32}
+    )
     return owner, staff
 
 
