@@ -13,6 +13,7 @@ import time
 import uuid
 
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from astria_portal import serving
+from prompts.models import GeneratedImage
 
 TEMPLATE = "prompts/_prompt_card.html"
 INCLUDED = ("prompts/_badge.html", "prompts/_settings.html")
@@ -44,14 +46,25 @@ def _templates():
 
 
 def _fields(instance):
-    # str(): a status saved as Status.DONE reads back as "done"; both show the same.
     return [str(getattr(instance, field.attname)) for field in instance._meta.concrete_fields]
 
 
-def card_key(prompt, can_prompt, expires):
+def _image_states(prompts):
+    """Prompt id -> every field of each of its images, read in one query as plain values
+    (no model instances: most cards come from the cache and need none)."""
+    names = [field.attname for field in GeneratedImage._meta.concrete_fields]
+    rows = GeneratedImage.objects.filter(prompt__in=prompts).order_by("prompt_id", "position")
+    states = {}
+    for row in rows.values_list(*names):
+        states.setdefault(row[names.index("prompt_id")], []).append([str(value) for value in row])
+    return states
+
+
+def card_key(prompt, images, can_prompt, expires):
+    """images: the prompt's images' fields, as _image_states reads them."""
     state = (
         _fields(prompt),
-        [_fields(image) for image in prompt.images.all()],
+        images,
         can_prompt,
         expires,
         timezone.get_current_timezone_name(),
@@ -61,21 +74,23 @@ def card_key(prompt, can_prompt, expires):
 
 
 def render_cards(request, prompts, tune, can_prompt):
-    """The cards' HTML: one cache read for the page, one write for cards not in it."""
+    """The cards' HTML: one query for the images' state and one cache read for the
+    page; the images of cards not in the cache are read, and settled ones kept."""
     expires = serving.expiry()
     prompts = list(prompts)
-    keys = {prompt.pk: card_key(prompt, can_prompt, expires) for prompt in prompts
-            if prompt.is_settled}  # fmt: skip
+    states = _image_states(prompts) if prompts else {}
+    keys = {p.pk: card_key(p, states.get(p.pk, []), can_prompt, expires) for p in prompts}
     found = cache.get_many(keys.values()) if keys else {}
+    missing = [prompt for prompt in prompts if keys[prompt.pk] not in found]
+    prefetch_related_objects(missing, "images")
     context = {**card_context(None, tune, can_prompt), "csrf_token": CSRF_MARK}
     new, html = {}, []
     for prompt in prompts:
-        key = keys.get(prompt.pk)
-        card = found.get(key) if key else None
+        card = found.get(keys[prompt.pk])
         if card is None:
             card = render_to_string(TEMPLATE, {**context, "prompt": prompt})
-            if key:
-                new[key] = card
+            if prompt.is_settled:
+                new[keys[prompt.pk]] = card
         html.append(card)
     if new:
         cache.set_many(new, timeout=max(1, expires - int(time.time())))

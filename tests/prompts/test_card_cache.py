@@ -30,7 +30,7 @@ def page(client, tune):
 def test_a_settled_card_is_kept_and_served_from_the_cache(owner_client, trained_tune, make_prompt):
     prompt = make_prompt(images=2, text="kept in the cache")
     page(owner_client, trained_tune)
-    key = cards.card_key(prompt, True, serving.expiry())
+    key = cards.card_key(prompt, cards._image_states([prompt])[prompt.pk], True, serving.expiry())
     kept = cache.get(key)
     assert "kept in the cache" in kept
     assert cards.CSRF_MARK in kept  # the request's own token goes in on the way out
@@ -41,7 +41,8 @@ def test_a_settled_card_is_kept_and_served_from_the_cache(owner_client, trained_
 def test_a_card_still_changing_is_not_kept(owner_client, trained_tune, make_prompt):
     prompt = make_prompt(images=2, ready=1)
     page(owner_client, trained_tune)
-    assert cache.get(cards.card_key(prompt, True, serving.expiry())) is None
+    key = cards.card_key(prompt, cards._image_states([prompt])[prompt.pk], True, serving.expiry())
+    assert cache.get(key) is None
 
 
 @pytest.mark.parametrize(
