@@ -136,23 +136,26 @@ def static_copy(html, folder, url_prefix):
 
 
 def server_cpu(stack):
-    """CPU seconds of the web server (workers that were replaced included) and PostgreSQL."""
+    """CPU seconds of the web server (workers that were replaced included) and of
+    PostgreSQL's backends, so far."""
     from django.db import connection
 
-    seconds = tree_cpu_seconds(stack.processes["web"].pid)
-    if connection.vendor == "postgresql":
-        seconds += cpu_seconds(database_backends())
-    return seconds
+    web = tree_cpu_seconds(stack.processes["web"].pid)
+    postgres = cpu_seconds(database_backends()) if connection.vendor == "postgresql" else 0.0
+    return web, postgres
 
 
 def visit(page, url, stack):
-    before = server_cpu(stack)
+    web, postgres = server_cpu(stack)
     page.goto(url, wait_until="load")
     page.wait_for_function(
         "() => Array.from(document.images).every((image) => image.complete)", timeout=60_000
     )
     figures = page.evaluate(MEASURE)
-    figures["cpu"] = server_cpu(stack) - before
+    web_after, postgres_after = server_cpu(stack)
+    figures["web cpu"] = web_after - web
+    figures["database cpu"] = postgres_after - postgres
+    figures["cpu"] = figures["web cpu"] + figures["database cpu"]
     if not figures["complete"]:
         raise RuntimeError(f"{url}: not every image loaded")
     return figures
@@ -183,12 +186,14 @@ def median(samples, key):
 
 def report(results):
     """Print the table and the verdicts; return the three ratios."""
-    say(f"  {'':>24} {'load':>9} {'requests':>9} {'bytes':>10} {'server CPU':>11}")
+    say(f"  {'':>24} {'load':>9} {'requests':>9} {'bytes':>10} {'server CPU':>11}"
+        f" {'(web':>8} {'+ database)':>12}")  # fmt: skip
     for (name, which), samples in results.items():
         say(
             f"  {name + ', ' + which + ' visit':>24} {median(samples, 'ms'):6.0f} ms "
             f"{median(samples, 'requests'):9.0f} {median(samples, 'bytes') / 1024:7.0f} KB "
-            f"{1000 * median(samples, 'cpu'):8.0f} ms"
+            f"{1000 * median(samples, 'cpu'):8.0f} ms {1000 * median(samples, 'web cpu'):5.0f} ms"
+            f" {1000 * median(samples, 'database cpu'):9.0f} ms"
         )
 
     def ratio(which, key):

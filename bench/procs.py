@@ -56,7 +56,9 @@ def server_meters(stack):
     from django.db import connection
 
     web = stack.processes["web"].pid
-    meters = {"gunicorn": lambda: cpu_seconds(children(web))}
+    # The whole tree, workers that ended included: gunicorn.conf.py replaces each
+    # worker after about 1,000 requests, and a live-workers-only sum would drop its CPU.
+    meters = {"gunicorn": lambda: tree_cpu_seconds(web)}
     if connection.vendor == "postgresql":
         meters["postgres"] = lambda: cpu_seconds(database_backends())
     return meters
