@@ -31,7 +31,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.common import arguments, database, print_machine, running_stack, say, verdict
-from bench.procs import cpu_seconds, database_backends, tree_cpu_seconds
+from bench.procs import database_backends, remembering, tree_cpu_seconds
 
 CHROMIUM = "/usr/bin/chromium"
 VARIANTS = 10  # distinct pictures, each stored under many names
@@ -135,24 +135,20 @@ def static_copy(html, folder, url_prefix):
     return len(names)
 
 
-def server_cpu(stack):
+def server_cpu(stack, postgres):
     """CPU seconds of the web server (workers that were replaced included) and of
-    PostgreSQL's backends, so far."""
-    from django.db import connection
-
-    web = tree_cpu_seconds(stack.processes["web"].pid)
-    postgres = cpu_seconds(database_backends()) if connection.vendor == "postgresql" else 0.0
-    return web, postgres
+    PostgreSQL's backends (a bench.procs.remembering meter), so far."""
+    return tree_cpu_seconds(stack.processes["web"].pid), postgres()
 
 
-def visit(page, url, stack):
-    web, postgres = server_cpu(stack)
+def visit(page, url, stack, meter):
+    web, postgres = server_cpu(stack, meter)
     page.goto(url, wait_until="load")
     page.wait_for_function(
         "() => Array.from(document.images).every((image) => image.complete)", timeout=60_000
     )
     figures = page.evaluate(MEASURE)
-    web_after, postgres_after = server_cpu(stack)
+    web_after, postgres_after = server_cpu(stack, meter)
     figures["web cpu"] = web_after - web
     figures["database cpu"] = postgres_after - postgres
     figures["cpu"] = figures["web cpu"] + figures["database cpu"]
@@ -163,7 +159,10 @@ def visit(page, url, stack):
 
 def measure(browser, stack, urls, cookie, rounds):
     """urls: name -> URL. Returns (name, "first" | "second") -> list of figures."""
+    from django.db import connection
+
     results = {(name, which): [] for name in urls for which in ("first", "second")}
+    meter = remembering(database_backends) if connection.vendor == "postgresql" else float
     names = list(urls)
     for round_ in range(rounds + 1):  # round 0 warms up the server and the browser
         for name in names if round_ % 2 == 0 else reversed(names):
@@ -171,8 +170,8 @@ def measure(browser, stack, urls, cookie, rounds):
             context.add_cookies([cookie])
             context.add_init_script(EAGER)
             page = context.new_page()
-            first = visit(page, urls[name], stack)
-            second = visit(page, urls[name], stack)
+            first = visit(page, urls[name], stack, meter)
+            second = visit(page, urls[name], stack, meter)
             context.close()
             if round_:
                 results[(name, "first")].append(first)
