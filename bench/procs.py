@@ -51,14 +51,32 @@ def database_backends():
         return [pid for (pid,) in cursor.fetchall()]
 
 
+def remembering(list_pids):
+    """A CPU meter over the processes list_pids() names each time it is read, that keeps
+    what a process had used when it was last seen: a gunicorn worker replaced after its
+    1,000 requests ends its PostgreSQL backend, whose CPU would drop out of the sum."""
+    seen = {}
+
+    def read():
+        for pid in list_pids():
+            used = cpu_seconds([pid])
+            if used:
+                seen[pid] = used
+        return sum(seen.values())
+
+    return read
+
+
 def server_meters(stack):
     """CPU meters for the web workers and the database backends of a running stack."""
     from django.db import connection
 
     web = stack.processes["web"].pid
-    meters = {"gunicorn": lambda: cpu_seconds(children(web))}
+    # The whole tree, workers that ended included: gunicorn.conf.py replaces each
+    # worker after about 1,000 requests, and a live-workers-only sum would drop its CPU.
+    meters = {"gunicorn": lambda: tree_cpu_seconds(web)}
     if connection.vendor == "postgresql":
-        meters["postgres"] = lambda: cpu_seconds(database_backends())
+        meters["postgres"] = remembering(database_backends)
     return meters
 
 

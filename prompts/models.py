@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from astria_portal import astria, costs, quota
+from astria_portal import astria, costs, quota, serving
 from astria_portal.astria import faceid_tag, lora_tag
 from astria_portal.callbacks import callback_url
 from astria_portal.models import RemoteJob
@@ -367,6 +367,22 @@ class GeneratedImage(models.Model):
 
     def get_absolute_url(self):
         return reverse("prompts:image", args=[self.code])
+
+    # Signed links for pages (astria_portal/serving.py, prompts/links.py): no reverse().
+
+    def file_link(self):
+        return serving.signed_url("i", self.pk, self.file.name) if self.file else ""
+
+    def thumbnail_link(self):
+        return serving.signed_url("t", self.pk, self.thumbnail.name) if self.thumbnail else ""
+
+    @property
+    def size_label(self):
+        """The file's size as "117.2 KB" or "1.3 MB" (filesizeformat's cost is per image)."""
+        size = self.size or 0
+        if size < 1024 * 1024:
+            return f"{size / 1024:.1f}\xa0KB"
+        return f"{size / 1024 / 1024:.1f}\xa0MB"
 
     @property
     def is_ready(self):

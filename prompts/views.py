@@ -11,8 +11,8 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from astria_portal import quota, serving, throttle
+from prompts import cards, zips
 from prompts import text as prompt_text
-from prompts import zips
 from prompts.forms import PromptForm
 from prompts.models import GeneratedImage, Prompt
 from prompts.tasks import TUNE_GONE
@@ -101,8 +101,8 @@ def prompt_card(request, code):
     prefetch_related_objects([prompt], "images")
     tune = prompt.tune
     can_prompt = tune.status not in TUNE_GONE and not tune.past_retention
-    ctx = {"prompt": prompt, "tune": tune, "can_prompt": can_prompt}
-    response = render(request, "prompts/_prompt_card.html", ctx)
+    ctx = cards.card_context(prompt, tune, can_prompt)
+    response = render(request, cards.TEMPLATE, ctx)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from astria_portal import astria, costs, oneline, quota
+from astria_portal import astria, costs, oneline, quota, serving
 from astria_portal.models import CallbackReceipt, RemoteJob
 from tunes.countdown import EXPIRED, countdown
 from tunes.photos import CleanPhoto
@@ -448,6 +448,10 @@ class TrainingImage(models.Model):
 
     def get_absolute_url(self):
         return reverse("tunes:photo", args=[self.tune.code, self.code])
+
+    def link(self):
+        """The signed link pages show (astria_portal/serving.py, tunes/links.py)."""
+        return serving.signed_url("p", self.pk, self.file.name)
 
 
 class DeletionRecord(models.Model):

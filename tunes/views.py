@@ -211,7 +211,8 @@ def render_tune_page(request, tune, prompt_form):
 
     The prompt views render it too, to show their form's errors with what was typed.
     """
-    prompts = tune.prompts.exclude(status=Prompt.Status.DELETING).prefetch_related("images")
+    # The cards read their images themselves, most from the cache (prompts/cards.py).
+    prompts = tune.prompts.exclude(status=Prompt.Status.DELETING)
     page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
     ctx = {
         "tune": tune,

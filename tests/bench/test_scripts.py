@@ -45,3 +45,12 @@ def test_the_upload_attack_benchmark_reports_probes_and_attack_answers():
     assert "tune list, attack:" in out
     assert "attack requests:" in out
     assert "answers 500, timeouts and broken connections:" in out
+
+
+def test_the_browser_benchmark_compares_the_tune_page_with_static_files():
+    out = run("bench.browser", "--rounds", "1", "--prompts", "2", "--images", "2")
+
+    assert "portal, first visit" in out
+    assert "static, second visit" in out
+    assert "first visit, portal / static:" in out
+    assert "server CPU per first visit, portal / static:" in out

@@ -46,7 +46,8 @@ def assert_thumbnails_on_the_card(client, prompt):
     images = list(prompt.images.all())
     assert len(images) == 2 and all(image.is_ready for image in images)
     for image in images:
-        assert f'src="/prompts/images/{image.code}/thumbnail"' in card
+        assert f'src="{image.thumbnail_link()}"' in card
+        assert client.get(image.thumbnail_link()).status_code == 200
         assert client.get(f"/prompts/images/{image.code}/thumbnail").status_code == 200
 
 

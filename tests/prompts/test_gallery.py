@@ -32,9 +32,13 @@ def test_a_done_prompt_shows_thumbnails_and_links_to_the_image_pages(
     content = owner_client.get(trained_tune.get_absolute_url()).content.decode()
     for image in prompt.images.all():
         assert f'href="/prompts/images/{image.code}/"' in content
-        assert f'src="/prompts/images/{image.code}/thumbnail"' in content
-        assert f'data-full="/prompts/images/{image.code}/file"' in content
-    assert 'src="/prompts/images/' + str(prompt.images.first().code) + '/file"' not in content
+        # Signed links (astria_portal/serving.py), naming the stored files.
+        assert f'src="{image.thumbnail_link()}"' in content
+        assert f'data-full="{image.file_link()}"' in content
+        assert f'data-download="{image.file_link()}?download=1"' in content
+        assert f"/{image.pk}/" in image.thumbnail_link()
+        assert image.thumbnail.name.rsplit("/", 1)[1] in image.thumbnail_link()
+    assert f'src="{prompt.images.first().file_link()}"' not in content
     assert "4 images · Portrait 4:5 · seed 7 · super resolution" in content
     assert f'href="/prompts/{prompt.code}/images.zip"' in content
     assert f'action="/prompts/{prompt.code}/again/"' in content
@@ -112,7 +116,7 @@ def test_the_card_fragment_is_one_element_to_swap_in(owner_client, trained_tune,
         add_image(prompt, image.position)
     content = owner_client.get(f"/prompts/{prompt.code}/card/").content.decode()
     assert 'data-final="true"' in content
-    assert content.count("/thumbnail") == 2
+    assert content.count('src="/files/t/') == 2
 
 
 def test_the_card_of_a_prompt_being_deleted_is_final(owner_client, make_prompt):
@@ -121,7 +125,7 @@ def test_the_card_of_a_prompt_being_deleted_is_final(owner_client, make_prompt):
     content = owner_client.get(f"/prompts/{prompt.code}/card/").content.decode()
     assert 'data-final="true"' in content
     assert "Being deleted" in content
-    assert "/thumbnail" not in content
+    assert "/files/" not in content
 
 
 def test_the_tune_status_box_is_still_polled(owner_client, make_tune):

@@ -53,7 +53,9 @@ def test_the_tune_page_shows_status_and_photos(owner_client, make_tune):
     assert response.status_code == 200
     content = response.content.decode()
     assert "Starting" in content
-    assert content.count("/photos/") == 4
+    assert content.count('src="/files/p/') == 4
+    for photo in tune.photos.all():
+        assert f'src="{photo.link()}"' in content
     assert f'data-url="/tunes/{tune.code}/status/"' in content
 
 
