@@ -41,7 +41,7 @@ def open_tune_page(page):
 
 
 def test_the_fine_tune_list_sorts_and_fits_at_1280(page, stack, seeded):
-    staff_log_in(page, stack, "lena")
+    staff_log_in(page, stack, "lenore")
     page.goto("/admin/tunes/tune/?q=Layout")
     row = page.locator("#result_list tr", has_text="Layout this week")
     expect(row.locator(".countdown")).to_contain_text("expires in 4 d")
@@ -107,7 +107,7 @@ def test_prompts_deletion_records_a_fine_tune_and_the_dashboard_fit_1280(page, s
 
 
 def test_on_a_phone_the_countdown_stays_in_view(phone, stack, seeded):
-    staff_log_in(phone, stack, "pia")
+    staff_log_in(phone, stack, "pilar")
     phone.goto("/admin/tunes/tune/?q=Layout")
     row = phone.locator("#result_list tr", has_text="Layout this week")
     expect(row.locator(".countdown")).to_contain_text("expires in 4 d")

@@ -34,7 +34,8 @@ def test_lists_every_fine_tunes_images_newest_first(owner_client, make_tune, mak
     # Each opens in the lightbox (data-full) and links to its image page.
     for image in new.images.all():
         assert f'href="/prompts/images/{image.code}/"' in content
-        assert f'data-full="/prompts/images/{image.code}/file"' in content
+        assert f'data-full="{image.file_link()}"' in content  # a signed link
+        assert f'src="{image.thumbnail_link()}"' in content
 
 
 def test_shows_no_one_elses_images_and_none_not_downloaded_or_being_deleted(
