@@ -22,8 +22,7 @@ from packs.tasks import request_discovery
 from tunes import test_mode
 from tunes.forms import TuneForm
 from tunes.models import Tune
-from tunes.photos import DEFAULT_MIN_SIDE
-from tunes.views import _email_verified, _save_new_tune
+from tunes.views import _email_verified, _save_new_tune, photo_settings
 
 log = logging.getLogger(__name__)
 
@@ -95,9 +94,7 @@ def pack_create(request, pack_id):
                 return redirect(tune)
     ctx = {"form": form, "pack": pack, "allowance": quota.allowance(request.user.id)}
     ctx["email_verified"] = _email_verified(request.user)
-    ctx["min_count"], ctx["max_count"] = settings.TUNE_PHOTOS_MIN, settings.TUNE_PHOTOS_MAX
-    ctx["max_bytes"] = settings.PHOTO_MAX_BYTES
-    ctx["min_side"] = getattr(settings, "PHOTO_MIN_SIDE", DEFAULT_MIN_SIDE)
+    ctx.update(photo_settings())
     # Said before anything is uploaded, as on the plain form (tunes/_form_limits.html).
     ctx["daily_limit"] = throttle.refusal(throttle.TUNES, request.user.id)
     ctx["trial_runs"] = settings.ASTRIA_TEST_MODE and not test_mode.may_choose(request.user)

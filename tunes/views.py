@@ -126,6 +126,19 @@ def _refused_form(request, message, status, retry_after):
     return response
 
 
+def photo_settings():
+    """What the photo picker checks in the browser, as the server will
+    (templates/tunes/_photo_field.html, static/js/tune_form.js)."""
+    return {
+        "settings_min": settings.TUNE_PHOTOS_MIN,
+        "settings_min_faceid": settings.FACEID_PHOTOS_MIN,
+        "settings_max": settings.TUNE_PHOTOS_MAX,
+        "settings_max_bytes": settings.PHOTO_MAX_BYTES,
+        "settings_min_side": getattr(settings, "PHOTO_MIN_SIDE", DEFAULT_MIN_SIDE),
+        "max_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
+    }
+
+
 def _tune_form(request, form, refusal=None, status=200):
     ctx = {
         "form": form,
@@ -134,13 +147,8 @@ def _tune_form(request, form, refusal=None, status=200):
         # Said before anything is uploaded: the form would be refused for it.
         "daily_limit": throttle.refusal(throttle.TUNES, request.user.id),
         "trial_runs": settings.ASTRIA_TEST_MODE and not test_mode.may_choose(request.user),
-        "settings_min": settings.TUNE_PHOTOS_MIN,
-        "settings_min_faceid": settings.FACEID_PHOTOS_MIN,
-        "settings_max": settings.TUNE_PHOTOS_MAX,
-        "settings_max_bytes": settings.PHOTO_MAX_BYTES,
-        "settings_min_side": getattr(settings, "PHOTO_MIN_SIDE", DEFAULT_MIN_SIDE),
-        "max_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
         "refusal": refusal,
+        **photo_settings(),
     }
     return render(request, "tunes/tune_form.html", ctx, status=status)
 
