@@ -115,6 +115,7 @@
       var item = items[index];
       if (!item || item.dataset.inspected === keyOf(file) + "/" + name) return;
       if (file.size > maxBytes) return; // refused by the form anyway
+      if (item.classList.contains("preview-bad")) return; // the picker refused it already
       item.dataset.inspected = keyOf(file) + "/" + name;
       item.classList.add("preview-checking");
       var pending = inspect(file, name);
