@@ -93,6 +93,7 @@ def inspect_bytes(data):
 
 
 def _marker(image, matches):
-    pixels = list(image.getdata())
+    data = image.convert("RGB").tobytes()
+    pixels = [tuple(data[i : i + 3]) for i in range(0, len(data), 3)]
     hits = sum(1 for r, g, b in pixels if matches(r, g, b))
     return hits >= MARKER_SHARE * len(pixels)

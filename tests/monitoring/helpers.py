@@ -98,3 +98,14 @@ def sample(text, name, **labels):
             if found.name == name and found.labels == labels:
                 return found.value
     return None
+
+
+def label_values(text):
+    """Every label value of every sample: where an id or a path must never appear (a
+    sample's value or timestamp may hold any digits)."""
+    return [
+        value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        for value in sample.labels.values()
+    ]
