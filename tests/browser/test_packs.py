@@ -2,8 +2,10 @@
 fine-tune from it and sees its images arrive; a flagged photo says so on its tile."""
 
 import io
+import os
 import re
 import time
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
@@ -17,6 +19,15 @@ OFFER_PACKS = (
     "Pack.objects.filter(remote_id=260).update(enabled=True, name='Office portraits', "
     "description='Six headshots for your CV and LinkedIn.')"
 )
+
+
+# With USER_SCREENSHOTS=docs/screenshots the README's pictures of packs are made anew.
+DOCS = os.environ.get("USER_SCREENSHOTS")
+
+
+def docs_shot(page, name):
+    if DOCS:
+        page.screenshot(path=Path(DOCS) / name, full_page=True)
 
 
 def sharp_photo(seed, hat=False):
@@ -55,14 +66,14 @@ def test_staff_refresh_and_offer_a_pack(page, stack):
     expect(page.locator("#result_list tbody tr")).to_have_count(3)
     expect(page.locator("#result_list")).to_contain_text("Corporate Headshots")
     page.shot("packs admin list")
-    page.screenshot(path="docs/screenshots/packs-admin-list.png", full_page=True)
+    docs_shot(page, "packs-admin-list.png")
 
     page.click("#result_list >> text=Dating Profile")
     page.check("input[name=enabled]")
     page.fill("input[name=name]", "Dating profile")
     page.fill("textarea[name=description]", "Warm, candid pictures for your profile.")
     page.fill("input[name=images_cost]", "3")
-    page.screenshot(path="docs/screenshots/packs-admin-edit.png", full_page=True)
+    docs_shot(page, "packs-admin-edit.png")
     page.click("input[name=_save]")
     expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
     row = page.locator("#result_list tr", has_text="Dating profile")
@@ -79,7 +90,7 @@ def test_a_fine_tune_from_a_pack_and_its_images_arriving(page, stack):
     expect(card).to_contain_text("takes 6 images of your allowance")
     expect(card.locator("img")).to_be_visible()
     page.shot("packs for users")
-    page.screenshot(path="docs/screenshots/packs-user-list.png", full_page=True)
+    docs_shot(page, "packs-user-list.png")
 
     card.locator("text=New fine-tune with this pack").click()
     page.fill("input[name=name]", "Pat at work")
@@ -88,7 +99,7 @@ def test_a_fine_tune_from_a_pack_and_its_images_arriving(page, stack):
     first = page.locator("#previews li").first
     expect(first.locator(".preview-findings")).to_contain_text("a hat")
     page.shot("pack form with photos inspected")
-    page.screenshot(path="docs/screenshots/packs-user-form.png", full_page=True)
+    docs_shot(page, "packs-user-form.png")
     page.click("#tune-form button[type=submit]")
 
     expect(page.page).to_have_url(re.compile(r"/tunes/[0-9a-f-]{36}/$"))
@@ -110,7 +121,7 @@ def test_a_fine_tune_from_a_pack_and_its_images_arriving(page, stack):
     expect(page.locator(".prompt-card")).to_have_count(3)
     expect(page.locator(".prompt-card .image-grid img")).to_have_count(6)
     page.shot("pack images arrived")
-    page.screenshot(path="docs/screenshots/packs-tune-images.png", full_page=True)
+    docs_shot(page, "packs-tune-images.png")
 
 
 def test_a_flagged_photo_shows_its_finding_on_its_tile(page, stack):
@@ -123,7 +134,7 @@ def test_a_flagged_photo_shows_its_finding_on_its_tile(page, stack):
     expect(flagged).to_have_class(re.compile("preview-flagged"))
     expect(page.locator("#inspection-note")).to_contain_text("or keep")
     page.shot("a flagged photo")
-    page.screenshot(path="docs/screenshots/packs-inspection.png", full_page=True)
+    docs_shot(page, "packs-inspection.png")
     # Removing it leaves the other tiles' findings as they were, without asking again.
     asked = len([r for r in stack.control("GET", "requests") if r["path"] == "/images/inspect"])
     flagged.locator(".preview-remove").click()
