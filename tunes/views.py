@@ -41,9 +41,16 @@ def tune_list(request):
         Tune.objects.filter(owner=request.user)
         .exclude(status=Tune.Status.DELETED)
         .prefetch_related(covers)
-        .annotate(cover_image=_newest_image(), image_count=_image_count())
+        .annotate(image_count=_image_count())
+        .annotate(cover_id=_newest_image("pk"), cover_name=_newest_image("thumbnail"))
     )
     page = Paginator(tunes, 12).get_page(request.GET.get("page"))
+    for tune in page.object_list:
+        # Signed links, as on the tune page: the browser keeps the covers.
+        if tune.cover_id:
+            tune.cover_link = serving.signed_url("t", tune.cover_id, tune.cover_name)
+        else:
+            tune.cover_link = tune.covers[0].link() if tune.covers else ""
     ctx = {
         "page": page,
         "tunes": page.object_list,
@@ -59,10 +66,10 @@ def _shown_images():
     return images.exclude(prompt__tune__status__in=Tune.CLOSED)
 
 
-def _newest_image():
-    """The code of the tune's newest generated image: its card's cover once there is one."""
+def _newest_image(field):
+    """A field of the tune's newest generated image: its card's cover once there is one."""
     newest = _shown_images().exclude(thumbnail="").order_by("-prompt__created_at", "position")
-    return Subquery(newest.values("code")[:1])
+    return Subquery(newest.values(field)[:1])
 
 
 def _image_count():

@@ -211,3 +211,13 @@ def test_the_photo_on_the_page_is_its_signed_link(owner_client, make_tune):
         served = Client().get(photo.link())
         assert served.status_code == 200
         assert served["Content-Disposition"] == f'inline; filename="photo-{photo.position + 1}.jpg"'
+
+
+def test_the_tune_lists_covers_are_signed_links_too(owner_client, trained_tune, make_prompt):
+    photo = trained_tune.photos.get()
+    listed = owner_client.get("/tunes/").content.decode()
+    assert f'src="{photo.link()}"' in listed  # no image yet: the first photo
+    newest = make_prompt(images=2).images.get(position=0)
+    listed = owner_client.get("/tunes/").content.decode()
+    assert f'src="{newest.thumbnail_link()}"' in listed
+    assert photo.get_absolute_url() not in listed and "/thumbnail" not in listed
