@@ -155,7 +155,8 @@ def test_on_a_phone_the_images_and_the_cards_come_first_to_hand(phone, stack):
 
     phone.goto("/tunes/")
     card = phone.locator(".tune-card").first
-    assert "/thumbnail" in card.locator(".tune-cover img").get_attribute("src")
+    # A generated image's thumbnail (a signed link of kind t), not a training photo (p).
+    assert card.locator(".tune-cover img").get_attribute("src").startswith("/files/t/")
     expect(card).to_contain_text("Flux LoRA")
     expect(card).to_contain_text("4 images")
     delete = card.locator(".card-menu a", has_text="Delete…")
