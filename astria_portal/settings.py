@@ -397,6 +397,14 @@ CACHES = {
     # django-q2 rewrites its cluster statistics every half second and only its qinfo and
     # qmonitor commands read them: they stay in each worker's memory, off the database.
     "django_q": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "q"},
+    # Rendered parts of pages under a digest of what they show (astria_portal/fragments.py):
+    # the same key is always the same HTML, so each process keeps its own, off the
+    # database. About 5,000 prompt cards of some 6 KB at most.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

@@ -337,6 +337,13 @@ class Prompt(RemoteJob):
         remove_empty_folder(GeneratedImage, f"prompts/{self.code}")
 
 
+class ImageQuerySet(models.QuerySet):
+    def update(self, **changes):
+        """Every change counts one more version of the rows it changes (see version)."""
+        changes.setdefault("version", models.F("version") + 1)
+        return super().update(**changes)
+
+
 class GeneratedImage(models.Model):
     prompt = models.ForeignKey(Prompt, on_delete=models.CASCADE, related_name="images")
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -355,6 +362,12 @@ class GeneratedImage(models.Model):
     favourite_at = models.DateTimeField(
         null=True, blank=True, help_text="When its owner marked it a favourite; empty if not."
     )
+    # One more on every change of the row, in the statement that makes it (update() and
+    # save() both): a page can tell from the count and the sum of its prompts' image
+    # versions that nothing changed, without reading the images (prompts/cards.py).
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ImageQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
@@ -367,6 +380,14 @@ class GeneratedImage(models.Model):
 
     def get_absolute_url(self):
         return reverse("prompts:image", args=[self.code])
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if not self._state.adding:
+            self.version = models.F("version") + 1
+            update_fields = None if update_fields is None else {*update_fields, "version"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+        if not isinstance(self.version, int):
+            self.refresh_from_db(fields=["version"])
 
     # Signed links for pages (astria_portal/serving.py, prompts/links.py): no reverse().
 
@@ -404,14 +425,13 @@ class GeneratedImage(models.Model):
     def mark_favourite(self, favourite):
         """Set or clear the mark, in the caller's transaction; returns True if it changed.
 
-        The prompt's updated_at moves with it, so a card cached on the prompt's state
-        is never shown with a stale mark.
+        The image's version moves with it, so a cached card is never shown with a stale
+        mark.
         """
         now = timezone.now()
         images = GeneratedImage.objects.filter(pk=self.pk, favourite_at__isnull=favourite)
         if images.update(favourite_at=now if favourite else None) != 1:
             return False
-        Prompt.objects.filter(pk=self.prompt_id).update(updated_at=now)
         self.favourite_at = now if favourite else None
         return True
 

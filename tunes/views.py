@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from astria_portal import quota, serving, slots, throttle
+from prompts import composer
 from prompts.forms import PromptForm
 from prompts.models import GeneratedImage, Prompt
 from prompts.presets import presets_for
@@ -240,6 +241,7 @@ def render_tune_page(request, tune, prompt_form):
         "page": page,
         "prompts": page.object_list,
     }
+    ctx["composer"] = composer.render(request, ctx)
     return render(request, "tunes/tune_detail.html", ctx)
 
 

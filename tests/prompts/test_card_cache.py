@@ -4,12 +4,11 @@ import gzip
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from astria_portal import serving
+from astria_portal import fragments, serving
 from prompts import cards
 from prompts.models import GeneratedImage, Prompt
 
@@ -18,9 +17,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    cache.clear()
+    fragments.cache().clear()
     yield
-    cache.clear()
+    fragments.cache().clear()
 
 
 def page(client, tune):
@@ -30,19 +29,19 @@ def page(client, tune):
 def test_a_settled_card_is_kept_and_served_from_the_cache(owner_client, trained_tune, make_prompt):
     prompt = make_prompt(images=2, text="kept in the cache")
     page(owner_client, trained_tune)
-    key = cards.card_key(prompt, cards._image_states([prompt])[prompt.pk], True, serving.expiry())
-    kept = cache.get(key)
+    key = cards.card_key(prompt, cards.image_states([prompt])[prompt.pk], True, serving.expiry())
+    kept = fragments.cache().get(key)
     assert "kept in the cache" in kept
-    assert cards.CSRF_MARK in kept  # the request's own token goes in on the way out
-    cache.set(key, kept.replace("kept in the cache", "from the cache"))
+    assert fragments.CSRF_MARK in kept  # the request's own token goes in on the way out
+    fragments.cache().set(key, kept.replace("kept in the cache", "from the cache"))
     assert "from the cache" in page(owner_client, trained_tune)
 
 
 def test_a_card_still_changing_is_not_kept(owner_client, trained_tune, make_prompt):
     prompt = make_prompt(images=2, ready=1)
     page(owner_client, trained_tune)
-    key = cards.card_key(prompt, cards._image_states([prompt])[prompt.pk], True, serving.expiry())
-    assert cache.get(key) is None
+    key = cards.card_key(prompt, cards.image_states([prompt])[prompt.pk], True, serving.expiry())
+    assert fragments.cache().get(key) is None
 
 
 @pytest.mark.parametrize(
@@ -107,7 +106,7 @@ def test_a_cached_card_carries_each_requests_own_csrf_token(owner, trained_tune,
         answer = browser.post(f"/prompts/{prompt.code}/again/", {"csrfmiddlewaretoken": token})
         assert answer.status_code == 302
     assert tokens[0] != tokens[1]
-    assert cards.CSRF_MARK not in content
+    assert fragments.CSRF_MARK not in content
 
 
 def test_queries_stay_the_same_with_more_cards(owner_client, trained_tune, make_prompt):
@@ -134,3 +133,32 @@ def test_pages_are_compressed_and_images_are_not(owner_client, trained_tune, mak
     archive = owner_client.get(f"/prompts/{image.prompt.code}/images.zip",
                                HTTP_ACCEPT_ENCODING="gzip")  # fmt: skip
     assert not archive.has_header("Content-Encoding")
+
+
+def test_every_way_of_changing_an_image_moves_its_version(make_prompt):
+    image = make_prompt(images=1).images.get()
+    versions = [image.version]
+    GeneratedImage.objects.filter(pk=image.pk).update(last_error="one")
+    image.refresh_from_db()
+    versions.append(image.version)
+    image.last_error = "two"
+    image.save(update_fields=["last_error"])
+    versions.append(image.version)
+    image.save()
+    versions.append(image.version)
+    GeneratedImage.objects.bulk_update([image], ["last_error"])
+    image.refresh_from_db()
+    versions.append(image.version)
+    image.mark_favourite(True)
+    image.refresh_from_db()
+    versions.append(image.version)
+    assert versions == sorted(set(versions)) and len(versions) == 6
+
+
+def test_a_cached_card_reads_no_image_rows(owner_client, trained_tune, make_prompt):
+    make_prompt(images=3)
+    page(owner_client, trained_tune)
+    with CaptureQueriesContext(connection) as queries:
+        page(owner_client, trained_tune)
+    image_reads = [q["sql"] for q in queries if '"prompts_generatedimage"."remote_url"' in q["sql"]]
+    assert image_reads == []
