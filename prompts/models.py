@@ -378,9 +378,6 @@ class GeneratedImage(models.Model):
     def __str__(self):
         return f"Image {self.position + 1} of “{self.prompt}”"
 
-    def get_absolute_url(self):
-        return reverse("prompts:image", args=[self.code])
-
     def save(self, *args, update_fields=None, **kwargs):
         if not self._state.adding:
             self.version = models.F("version") + 1
@@ -388,6 +385,9 @@ class GeneratedImage(models.Model):
         super().save(*args, update_fields=update_fields, **kwargs)
         if not isinstance(self.version, int):
             self.refresh_from_db(fields=["version"])
+
+    def get_absolute_url(self):
+        return reverse("prompts:image", args=[self.code])
 
     # Signed links for pages (astria_portal/serving.py, prompts/links.py): no reverse().
 

@@ -72,7 +72,6 @@ def test_credits_shown_are_the_current_balance(settings, owner, owner_client, tr
 
 def test_a_form_with_errors_is_rendered_afresh(owner_client, trained_tune):
     composer(owner_client, trained_tune)
-    answer = owner_client.post(
-        f"/prompts/for/{trained_tune.code}/new/", {"text": "", "num_images": 99, "aspect_ratio": "1:1"}
-    )
+    typed = {"text": "", "num_images": 99, "aspect_ratio": "1:1"}
+    answer = owner_client.post(f"/prompts/for/{trained_tune.code}/new/", typed)
     assert "Choose between 1 and 8 images." in answer.content.decode()
