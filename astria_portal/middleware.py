@@ -1,14 +1,17 @@
 """Response headers that Django's SecurityMiddleware and django-csp do not set, the
 bucket's place in the Content-Security-Policy, and a page for a busy SQLite file."""
 
+import gzip
 import logging
+import secrets
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, OperationalError
 from django.http import HttpResponse
-from django.middleware.gzip import GZipMiddleware
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +59,39 @@ class CompressedPages(GZipMiddleware):
     """
 
     TYPES = ("text/html", "text/plain", "application/json")
+    # Django compresses at level 6. Level 2 measured 3x faster on a tune page of 130 KB
+    # (0.5 against 1.6 ms) for a body 10% larger: the CPU is what a page waits for.
+    LEVEL = 2
 
     def process_response(self, request, response):
         if not response.get("Content-Type", "").startswith(self.TYPES):
             return response
-        return super().process_response(request, response)
+        if response.streaming or response.has_header("Content-Encoding"):
+            return super().process_response(request, response)
+        if len(response.content) < 200:
+            return response
+        # As Django's GZipMiddleware does it, at its own level.
+        patch_vary_headers(response, ("Accept-Encoding",))
+        if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            return response
+        compressed = self.compress(response.content)
+        if len(compressed) >= len(response.content):
+            return response
+        response.content = compressed
+        response.headers["Content-Length"] = str(len(compressed))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag
+        response.headers["Content-Encoding"] = "gzip"
+        return response
+
+    def compress(self, content):
+        """gzip with 0 to 99 random bytes in the header's file name (Heal The Breach)."""
+        body = memoryview(gzip.compress(content, compresslevel=self.LEVEL, mtime=0))
+        header = bytearray(body[:10])
+        header[3] = gzip.FNAME
+        padding = b"a" * secrets.randbelow(self.max_random_bytes) + b"\0"
+        return bytes(header) + padding + body[10:]
 
 
 class DatabaseBusy:
