@@ -19,7 +19,7 @@ from prompts.forms import PromptForm
 from prompts.models import GeneratedImage, Prompt
 from prompts.presets import presets_for
 from prompts.tasks import TUNE_GONE
-from tunes import test_mode
+from tunes import cards, test_mode
 from tunes.forms import TuneForm
 from tunes.models import TrainingImage, Tune
 from tunes.photos import DEFAULT_MIN_SIDE
@@ -52,10 +52,11 @@ def tune_list(request):
             tune.cover_link = serving.signed_url("t", tune.cover_id, tune.cover_name)
         else:
             tune.cover_link = tune.covers[0].link() if tune.covers else ""
+    test_badge = test_mode.badge_shown(request.user)
     ctx = {
         "page": page,
         "tunes": page.object_list,
-        "test_badge": test_mode.badge_shown(request.user),
+        "cards": cards.render_cards(page.object_list, test_badge),
     }
     return render(request, "tunes/tune_list.html", ctx)
 
