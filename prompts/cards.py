@@ -36,8 +36,18 @@ def _fields(instance):
     return [str(getattr(instance, field.attname)) for field in instance._meta.concrete_fields]
 
 
+def with_image_state(prompts):
+    """The prompts with the number of their images and the sum of their versions (a query
+    that groups drops the model's ordering: it is asked for again)."""
+    annotated = prompts.annotate(image_count=Count("images"), image_versions=Sum("images__version"))
+    return annotated.order_by(*prompts.query.order_by or prompts.model._meta.ordering)
+
+
 def image_states(prompts):
-    """Prompt id -> (the number of its images, the sum of their versions), one query."""
+    """Prompt id -> (the number of its images, the sum of their versions): from the
+    prompts' own query when with_image_state made it, else one query."""
+    if all(hasattr(prompt, "image_versions") for prompt in prompts):
+        return {p.pk: (p.image_count, p.image_versions) for p in prompts if p.image_count}
     rows = (
         GeneratedImage.objects.filter(prompt__in=prompts)
         .values("prompt_id")

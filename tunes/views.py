@@ -14,12 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from astria_portal import quota, serving, slots, throttle
-from prompts import composer
+from prompts import cards, composer
 from prompts.forms import PromptForm
 from prompts.models import GeneratedImage, Prompt
 from prompts.presets import presets_for
 from prompts.tasks import TUNE_GONE
-from tunes import cards, test_mode
+from tunes import cards as tune_cards
+from tunes import test_mode
 from tunes.forms import TuneForm
 from tunes.models import TrainingImage, Tune
 from tunes.photos import DEFAULT_MIN_SIDE
@@ -27,8 +28,8 @@ from tunes.photos import DEFAULT_MIN_SIDE
 PROMPTS_PER_PAGE = 20
 
 
-def _get_tune_for_user(request, code):
-    tunes = Tune.objects.exclude(status=Tune.Status.DELETED)
+def _get_tune_for_user(request, code, tunes=Tune.objects):
+    tunes = tunes.exclude(status=Tune.Status.DELETED)
     return get_object_or_404(tunes, code=code, owner=request.user)
 
 
@@ -56,7 +57,7 @@ def tune_list(request):
     ctx = {
         "page": page,
         "tunes": page.object_list,
-        "cards": cards.render_cards(page.object_list, test_badge),
+        "cards": tune_cards.render_cards(page.object_list, test_badge),
     }
     return render(request, "tunes/tune_list.html", ctx)
 
@@ -216,7 +217,8 @@ def tune_retry(request, code):
 @login_required
 @require_GET
 def tune_detail(request, code):
-    tune = _get_tune_for_user(request, code)
+    # Whether packs ran on it, in the same query: most tunes have none to read.
+    tune = _get_tune_for_user(request, code, Tune.objects.annotate(pack_runs=Count("pack_orders")))
     presets = presets_for(tune)
     chosen = [text for slug, label, text in presets if slug == request.GET.get("preset")]
     form = PromptForm(initial={"text": chosen[0]} if chosen else None)
@@ -228,11 +230,14 @@ def render_tune_page(request, tune, prompt_form):
 
     The prompt views render it too, to show their form's errors with what was typed.
     """
-    # The cards read their images themselves, most from the cache (prompts/cards.py).
-    prompts = tune.prompts.exclude(status=Prompt.Status.DELETING)
+    # The cards read their images only when not kept (prompts/cards.py): the page query
+    # brings what tells whether they changed.
+    prompts = cards.with_image_state(tune.prompts.exclude(status=Prompt.Status.DELETING))
     page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
+    pack_runs = getattr(tune, "pack_runs", None)
     ctx = {
         "tune": tune,
+        "pack_runs": tune.pack_orders.exists() if pack_runs is None else pack_runs > 0,
         "photos": [] if tune.status in Tune.CLOSED or tune.past_retention else tune.photos.all(),
         "form": prompt_form,
         "can_prompt": tune.status not in TUNE_GONE and not tune.past_retention,

@@ -160,5 +160,7 @@ def test_a_cached_card_reads_no_image_rows(owner_client, trained_tune, make_prom
     page(owner_client, trained_tune)
     with CaptureQueriesContext(connection) as queries:
         page(owner_client, trained_tune)
-    image_reads = [q["sql"] for q in queries if '"prompts_generatedimage"."remote_url"' in q["sql"]]
+    # Their state comes with the prompts' own query, joined: no query of the images' own.
+    image_reads = [q["sql"] for q in queries if 'FROM "prompts_generatedimage"' in q["sql"]]
     assert image_reads == []
+    assert any('JOIN "prompts_generatedimage"' in q["sql"] for q in queries)
