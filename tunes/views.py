@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,23 +36,23 @@ def _get_tune_for_user(request, code, tunes=Tune.objects):
 @login_required
 @require_GET
 def tune_list(request):
-    # A tune being deleted loses its photos any moment: no cover that would 404.
-    kept = TrainingImage.objects.filter(position=0).exclude(tune__status__in=Tune.CLOSED)
-    covers = Prefetch("photos", kept, to_attr="covers")
     tunes = (
         Tune.objects.filter(owner=request.user)
         .exclude(status=Tune.Status.DELETED)
-        .prefetch_related(covers)
         .annotate(image_count=_image_count())
         .annotate(cover_id=_newest_image("pk"), cover_name=_newest_image("thumbnail"))
+        .annotate(photo_id=_first_photo("pk"), photo_name=_first_photo("file"))
     )
     page = Paginator(tunes, 12).get_page(request.GET.get("page"))
     for tune in page.object_list:
         # Signed links, as on the tune page: the browser keeps the covers.
         if tune.cover_id:
             tune.cover_link = serving.signed_url("t", tune.cover_id, tune.cover_name)
+        elif tune.photo_id and tune.status not in Tune.CLOSED:
+            # A tune being deleted loses its photos any moment: no cover that would 404.
+            tune.cover_link = serving.signed_url("p", tune.photo_id, tune.photo_name)
         else:
-            tune.cover_link = tune.covers[0].link() if tune.covers else ""
+            tune.cover_link = ""
     test_badge = test_mode.badge_shown(request.user)
     ctx = {
         "page": page,
@@ -73,6 +73,12 @@ def _newest_image(field):
     """A field of the tune's newest generated image: its card's cover once there is one."""
     newest = _shown_images().exclude(thumbnail="").order_by("-prompt__created_at", "position")
     return Subquery(newest.values(field)[:1])
+
+
+def _first_photo(field):
+    """A field of the tune's first training photo: its card's cover until an image comes."""
+    photos = TrainingImage.objects.filter(tune=OuterRef("pk"), position=0)
+    return Subquery(photos.values(field)[:1])
 
 
 def _image_count():

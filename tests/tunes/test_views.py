@@ -88,8 +88,9 @@ def test_a_tune_being_deleted_shows_and_serves_no_photos(owner_client, make_tune
     tune.mark_deleting(enqueue=False)
     assert owner_client.get(photo.get_absolute_url()).status_code == 404
     listed = owner_client.get("/tunes/")
-    assert [t.covers for t in listed.context["tunes"]] == [[]]
+    assert [t.cover_link for t in listed.context["tunes"]] == [""]
     assert photo.get_absolute_url().encode() not in listed.content
+    assert b"/files/p/" not in listed.content
     assert owner_client.get(tune.get_absolute_url()).context["photos"] == []
 
 
