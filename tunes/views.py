@@ -238,8 +238,10 @@ def render_tune_page(request, tune, prompt_form):
     """
     # The cards read their images only when not kept (prompts/cards.py): the page query
     # brings what tells whether they changed.
-    prompts = cards.with_image_state(tune.prompts.exclude(status=Prompt.Status.DELETING))
-    page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
+    prompts = tune.prompts.exclude(status=Prompt.Status.DELETING)
+    paginator = Paginator(cards.with_image_state(prompts), PROMPTS_PER_PAGE)
+    paginator.count = prompts.count()  # counted without the join to the images
+    page = paginator.get_page(request.GET.get("page"))
     pack_runs = getattr(tune, "pack_runs", None)
     ctx = {
         "tune": tune,
