@@ -20,9 +20,10 @@ def test_it_counts_queries_and_measures_latency(live_server, capsys):
     pages.report(figures)
 
     for queries, latencies in figures.values():
-        assert set(queries) == {"tune list", "tune page", "admin tune list"}
+        assert set(queries) == {"tune list", "tune page", "admin tune list", pages.FLOOR}
         assert all(count > 0 for count in queries.values())
         assert all(sample.latencies and not sample.errors for sample in latencies.values())
     out = capsys.readouterr().out
     assert "tune page / trivial view" in out
     assert "admin tune list / trivial view" in out
+    assert "status fragment / trivial view" in out
