@@ -15,7 +15,7 @@ def test_delete_asks_first(owner_client, make_prompt):
     content = response.content.decode()
     assert "a woman on a beach" in content
     assert "its 3 downloaded images here" in content
-    assert content.count("/thumbnail") == 3
+    assert content.count("/files/t/") == 3  # signed thumbnail links
     assert '<form method="post">' in content
     prompt.refresh_from_db()
     assert prompt.status == Prompt.Status.DONE

@@ -16,11 +16,11 @@ def test_the_image_page_shows_the_full_image_and_what_made_it(owner_client, make
     response = owner_client.get(image.get_absolute_url())
     assert response.status_code == 200
     content = response.content.decode()
-    assert f'src="/prompts/images/{image.code}/file"' in content
+    assert f'src="{image.file_link()}"' in content
     assert "a woman in a red coat" in content
     assert "96 × 120 px · PNG" in content
     assert "seed 99" in content
-    assert f'href="/prompts/images/{image.code}/file?download=1">Download' in content
+    assert f'href="{image.file_link()}?download=1">Download' in content
     assert f"/tunes/{prompt.tune.code}/#prompt-{prompt.code}" in content
 
 

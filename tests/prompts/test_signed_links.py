@@ -221,3 +221,17 @@ def test_the_tune_lists_covers_are_signed_links_too(owner_client, trained_tune, 
     listed = owner_client.get("/tunes/").content.decode()
     assert f'src="{newest.thumbnail_link()}"' in listed
     assert photo.get_absolute_url() not in listed and "/thumbnail" not in listed
+
+
+def test_the_image_page_and_the_delete_page_show_signed_links(owner_client, image):
+    page = owner_client.get(image.get_absolute_url()).content.decode()
+    full = image.file_link()
+    assert f'src="{full}"' in page
+    assert f'href="{full}?download=1"' in page and f'href="{full}"' in page
+    assert f"/images/{image.code}/file" not in page
+    downloaded = Client().get(f"{full}?download=1")
+    assert downloaded.status_code == 200
+    assert downloaded["Content-Disposition"].startswith("attachment")
+    doomed = owner_client.get(f"/prompts/{image.prompt.code}/delete/").content.decode()
+    assert f'src="{image.thumbnail_link()}"' in doomed
+    assert "/thumbnail" not in doomed
