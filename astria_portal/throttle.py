@@ -76,7 +76,7 @@ TUNE_UPLOADS = Limit(
     "tune-uploads",
     "TUNE_UPLOADS_PER_HOUR",
     HOUR,
-    "You can send the new fine-tune form {limit} times an hour and have sent it that "
+    "You can send the new fine-tune form {limit} time{s} an hour and have sent it that "
     "often. Please try again in {wait}.",
 )
 TUNE_UPLOADS_PER_IP = Limit(
@@ -89,7 +89,7 @@ PROMPTS = Limit(
     "prompts",
     "PROMPTS_PER_HOUR",
     HOUR,
-    "You can send {limit} prompts an hour and have sent them all. "
+    "You can send {limit} prompt{s} an hour and have sent {them}. "
     "You can send the next one in {wait}.",
 )
 

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_q.tasks import async_task
 
-from astria_portal import quota, serving, slots, throttle
+from astria_portal import quota, serving, throttle
 from astria_portal.callbacks import token_is_valid
 from packs import discovery
 from packs.models import Pack, PackOrder
@@ -22,7 +22,13 @@ from packs.tasks import request_discovery
 from tunes import test_mode
 from tunes.forms import TuneForm
 from tunes.models import Tune
-from tunes.views import _email_verified, _save_new_tune, photo_settings
+from tunes.views import (
+    UploadRefused,
+    _email_verified,
+    _save_new_tune,
+    checked_upload,
+    photo_settings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,18 +76,16 @@ def pack_form(pack, user, data=None, files=None):
 def pack_create(request, pack_id):
     pack = _offered(pack_id)
     form = pack_form(pack, request.user, request.POST or None, request.FILES or None)
-    status = 200
+    refused = None
     if request.method == "POST" and not _email_verified(request.user):
         form.add_error(None, "Confirm your e-mail address first: follow the link we sent you.")
     elif request.method == "POST":
         try:
-            throttle.take(throttle.TUNE_UPLOADS_PER_IP, throttle.address_key(request))
-            throttle.take(throttle.TUNE_UPLOADS, request.user.id)
-            valid = form.is_valid()
-        except (throttle.Throttled, slots.Busy):
-            form = pack_form(pack, request.user, request.POST)
-            form.add_error(None, "The portal is busy. Please send the form again in a moment.")
-            valid, status = False, 503
+            valid = checked_upload(request, form)
+        except UploadRefused as exc:
+            refused, valid = exc, False
+            form = pack_form(pack, request.user, request.POST)  # the photos not looked at
+            form.add_error(None, refused.message)
         if valid:
             try:
                 tune = create_tune_from_pack(request.user, pack, form.cleaned_data)
@@ -98,7 +102,11 @@ def pack_create(request, pack_id):
     # Said before anything is uploaded, as on the plain form (tunes/_form_limits.html).
     ctx["daily_limit"] = throttle.refusal(throttle.TUNES, request.user.id)
     ctx["trial_runs"] = settings.ASTRIA_TEST_MODE and not test_mode.may_choose(request.user)
-    return render(request, "packs/pack_tune_form.html", ctx, status=status)
+    if refused is None:
+        return render(request, "packs/pack_tune_form.html", ctx)
+    response = render(request, "packs/pack_tune_form.html", ctx, status=refused.status)
+    response["Retry-After"] = refused.retry_after
+    return response
 
 
 def create_tune_from_pack(user, pack, data):

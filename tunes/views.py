@@ -100,18 +100,9 @@ def tune_create(request):
         form.add_error(None, "Confirm your e-mail address first: follow the link we sent you.")
     elif request.method == "POST":
         try:
-            # Counted before the photos are looked at: a refused form costs CPU too.
-            throttle.take(throttle.TUNE_UPLOADS_PER_IP, throttle.address_key(request))
-            throttle.take(throttle.TUNE_UPLOADS, request.user.id)
-            valid = form.is_valid()
-        except throttle.Throttled as exc:
-            return _refused_form(request, exc.message, 429, exc.retry_after.total_seconds())
-        except slots.Busy as exc:
-            message = (
-                "The portal is busy preparing other photos right now. "
-                "Please send the form again in a moment."
-            )
-            return _refused_form(request, message, 503, exc.retry_after)
+            valid = checked_upload(request, form)
+        except UploadRefused as refused:
+            return _refused_form(request, refused)
         if valid:
             try:
                 tune = _create_tune(request.user, form.cleaned_data)
@@ -130,15 +121,46 @@ def _email_verified(user):
     return EmailAddress.objects.filter(user=user, verified=True).exists()
 
 
-def _refused_form(request, message, status, retry_after):
+class UploadRefused(Exception):
+    """A form of photos not taken: over a limit (429) or every decoding slot busy (503)."""
+
+    BUSY = (
+        "The portal is busy preparing other photos right now. "
+        "Please send the form again in a moment."
+    )
+
+    def __init__(self, message, status, retry_after):
+        super().__init__(message)
+        self.message, self.status = message, status
+        self.retry_after = str(max(1, math.ceil(retry_after)))  # seconds, for Retry-After
+
+
+def checked_upload(request, form):
+    """Count the attempt, then validate the form with its photos (form.is_valid()).
+
+    Counted before the photos are looked at, valid or not: a refused form costs CPU
+    too. Raises UploadRefused over the per-user or per-address limits, or when every
+    slot that decodes photos is taken.
+    """
+    try:
+        throttle.take(throttle.TUNE_UPLOADS_PER_IP, throttle.address_key(request))
+        throttle.take(throttle.TUNE_UPLOADS, request.user.id)
+        return form.is_valid()
+    except throttle.Throttled as exc:
+        raise UploadRefused(exc.message, 429, exc.retry_after.total_seconds()) from exc
+    except slots.Busy as exc:
+        raise UploadRefused(UploadRefused.BUSY, 503, exc.retry_after) from exc
+
+
+def _refused_form(request, refused):
     """The form again with what was typed, not validated (its photos were not looked
-    at, or not all), and why it was not taken: 429 or 503 with Retry-After."""
+    at, or not all), and why it was not taken, with Retry-After."""
     form = TuneForm(
         initial={"test_mode": False, **request.POST.dict()},
         choose_test_mode=test_mode.may_choose(request.user),
     )
-    response = _tune_form(request, form, refusal=message, status=status)
-    response["Retry-After"] = str(max(1, math.ceil(retry_after)))
+    response = _tune_form(request, form, refusal=refused.message, status=refused.status)
+    response["Retry-After"] = refused.retry_after
     return response
 
 

@@ -220,3 +220,14 @@ def test_concurrent_requests_cannot_go_over_the_limit(kind, settings):
     assert statuses.count(200) == len(statuses) - limit
     assert created == limit
     assert Throttle.objects.get(scope=kind).count == limit
+
+
+def test_a_limit_of_one_is_said_in_the_singular():
+    from astria_portal import throttle
+
+    words = [throttle._message(limit, 1, timedelta(minutes=5)) for limit in (
+        throttle.TUNES, throttle.TUNE_UPLOADS, throttle.PROMPTS,
+    )]  # fmt: skip
+    assert words[0].startswith("You can start 1 fine-tune a day and have started it today.")
+    assert words[1].startswith("You can send the new fine-tune form 1 time an hour")
+    assert words[2].startswith("You can send 1 prompt an hour and have sent it.")
