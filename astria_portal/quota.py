@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import F, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from astria_portal.models import Quota, Usage
@@ -81,28 +80,14 @@ def limits(user_id):
 
 
 def allowance(user_id, now=None):
-    """The user's limits and this month's use, read in one query (pages show it)."""
     month = month_of(now or timezone.now())
-    own = Quota.objects.filter(user_id=user_id)
-    used = Usage.objects.filter(user_id=user_id, month=month)
-    fields = {
-        "tunes_limit": own.values("tunes_per_month"),
-        "images_limit": own.values("images_per_month"),
-        "tunes_used": used.values("tunes"),
-        "images_used": used.values("images"),
-    }
-    row = (
-        get_user_model()
-        .objects.filter(pk=user_id)
-        .values(**{name: Subquery(rows[:1]) for name, rows in fields.items()})
-        .first()
-    ) or dict.fromkeys(fields)
-    tunes_limit, images_limit = row["tunes_limit"], row["images_limit"]
+    tunes_limit, images_limit = limits(user_id)
+    usage = Usage.objects.filter(user_id=user_id, month=month).first()
     return Allowance(
-        tunes_limit=settings.QUOTA_TUNES_PER_MONTH if tunes_limit is None else tunes_limit,
-        images_limit=settings.QUOTA_IMAGES_PER_MONTH if images_limit is None else images_limit,
-        tunes_used=row["tunes_used"] or 0,
-        images_used=row["images_used"] or 0,
+        tunes_limit=tunes_limit,
+        images_limit=images_limit,
+        tunes_used=usage.tunes if usage else 0,
+        images_used=usage.images if usage else 0,
     )
 
 

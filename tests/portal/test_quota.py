@@ -92,16 +92,3 @@ def test_concurrent_submissions_cannot_overdraw_the_allowance():
     assert outcomes.count("charged") == 3
     assert outcomes.count("refused") == 5
     assert Usage.objects.get(user=user).images == 9
-
-
-def test_the_allowance_is_read_in_one_query(owner, outsider, django_assert_num_queries):
-    Quota.objects.create(user=owner, tunes_per_month=None, images_per_month=50)
-    quota.charge(owner.id, images=7)
-    with django_assert_num_queries(1):
-        mine = quota.allowance(owner.id)
-    assert (mine.tunes_limit, mine.images_limit, mine.tunes_used, mine.images_used) == (2, 50, 0, 7)
-    with django_assert_num_queries(1):
-        theirs = quota.allowance(outsider.id)  # no quota row, no usage yet
-    assert (theirs.tunes_limit, theirs.images_limit, theirs.images_left) == (2, 10, 10)
-    with time_machine.travel(datetime(2031, 1, 5, tzinfo=UTC)):
-        assert quota.allowance(owner.id).images_used == 0  # another month
