@@ -11,12 +11,12 @@ links.
 import time
 import uuid
 
-from django.db.models import Count, Sum, prefetch_related_objects
+from django.db import connection
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from astria_portal import fragments, serving
-from prompts.models import GeneratedImage
 
 TEMPLATE = "prompts/_prompt_card.html"
 TEMPLATES = (TEMPLATE, "prompts/_badge.html", "prompts/_settings.html", "gallery/_favourite.html")
@@ -36,25 +36,22 @@ def _fields(instance):
     return [str(getattr(instance, field.attname)) for field in instance._meta.concrete_fields]
 
 
-def with_image_state(prompts):
-    """The prompts with the number of their images and the sum of their versions (a query
-    that groups drops the model's ordering: it is asked for again)."""
-    annotated = prompts.annotate(image_count=Count("images"), image_versions=Sum("images__version"))
-    return annotated.order_by(*prompts.query.order_by or prompts.model._meta.ordering)
+# The state of a page of prompts' images in one plain SELECT: built by the ORM, the
+# same aggregate took longer to put together than to run (bench.pages).
+STATES_SQL = (
+    "SELECT prompt_id, COUNT(*), SUM(version) FROM prompts_generatedimage "
+    "WHERE prompt_id IN ({prompts}) GROUP BY prompt_id"
+)
 
 
 def image_states(prompts):
-    """Prompt id -> (the number of its images, the sum of their versions): from the
-    prompts' own query when with_image_state made it, else one query."""
-    if all(hasattr(prompt, "image_versions") for prompt in prompts):
-        return {p.pk: (p.image_count, p.image_versions) for p in prompts if p.image_count}
-    rows = (
-        GeneratedImage.objects.filter(prompt__in=prompts)
-        .values("prompt_id")
-        .annotate(count=Count("pk"), versions=Sum("version"))
-        .order_by()
-    )
-    return {row["prompt_id"]: (row["count"], row["versions"]) for row in rows}
+    """Prompt id -> (the number of its images, the sum of their versions), one query."""
+    ids = [prompt.pk for prompt in prompts]
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(STATES_SQL.format(prompts=", ".join(["%s"] * len(ids))), ids)
+        return {prompt_id: (count, versions) for prompt_id, count, versions in cursor}
 
 
 def card_key(prompt, images, can_prompt, expires):
@@ -67,7 +64,7 @@ def render_cards(request, prompts, tune, can_prompt):
     the images of cards not kept are read, and settled ones kept."""
     expires = serving.expiry()
     prompts = list(prompts)
-    states = image_states(prompts) if prompts else {}
+    states = image_states(prompts)
     keys = {p.pk: card_key(p, states.get(p.pk), can_prompt, expires) for p in prompts}
     kept = fragments.cache()
     found = kept.get_many(keys.values()) if keys else {}

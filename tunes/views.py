@@ -7,16 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from astria_portal import quota, serving, slots, throttle
-from prompts import cards, composer
+from prompts import composer
 from prompts.forms import PromptForm
-from prompts.models import GeneratedImage, Prompt
+from prompts.models import Prompt
 from prompts.presets import presets_for
 from prompts.tasks import TUNE_GONE
 from tunes import cards as tune_cards
@@ -36,23 +35,9 @@ def _get_tune_for_user(request, code, tunes=Tune.objects):
 @login_required
 @require_GET
 def tune_list(request):
-    tunes = (
-        Tune.objects.filter(owner=request.user)
-        .exclude(status=Tune.Status.DELETED)
-        .annotate(image_count=_image_count())
-        .annotate(cover_id=_newest_image("pk"), cover_name=_newest_image("thumbnail"))
-        .annotate(photo_id=_first_photo("pk"), photo_name=_first_photo("file"))
-    )
+    tunes = Tune.objects.filter(owner=request.user).exclude(status=Tune.Status.DELETED)
     page = Paginator(tunes, 12).get_page(request.GET.get("page"))
-    for tune in page.object_list:
-        # Signed links, as on the tune page: the browser keeps the covers.
-        if tune.cover_id:
-            tune.cover_link = serving.signed_url("t", tune.cover_id, tune.cover_name)
-        elif tune.photo_id and tune.status not in Tune.CLOSED:
-            # A tune being deleted loses its photos any moment: no cover that would 404.
-            tune.cover_link = serving.signed_url("p", tune.photo_id, tune.photo_name)
-        else:
-            tune.cover_link = ""
+    tune_cards.add_covers(page.object_list)
     test_badge = test_mode.badge_shown(request.user)
     ctx = {
         "page": page,
@@ -60,30 +45,6 @@ def tune_list(request):
         "cards": tune_cards.render_cards(page.object_list, test_badge),
     }
     return render(request, "tunes/tune_list.html", ctx)
-
-
-def _shown_images():
-    """Downloaded images of a tune's prompts, as the tune page shows them."""
-    images = GeneratedImage.objects.filter(prompt__tune=OuterRef("pk")).exclude(file="")
-    images = images.exclude(prompt__status=Prompt.Status.DELETING)
-    return images.exclude(prompt__tune__status__in=Tune.CLOSED)
-
-
-def _newest_image(field):
-    """A field of the tune's newest generated image: its card's cover once there is one."""
-    newest = _shown_images().exclude(thumbnail="").order_by("-prompt__created_at", "position")
-    return Subquery(newest.values(field)[:1])
-
-
-def _first_photo(field):
-    """A field of the tune's first training photo: its card's cover until an image comes."""
-    photos = TrainingImage.objects.filter(tune=OuterRef("pk"), position=0)
-    return Subquery(photos.values(field)[:1])
-
-
-def _image_count():
-    counted = _shown_images().order_by().values("prompt__tune").annotate(n=Count("pk"))
-    return Coalesce(Subquery(counted.values("n")[:1]), 0)
 
 
 @login_required
@@ -258,12 +219,9 @@ def render_tune_page(request, tune, prompt_form):
 
     The prompt views render it too, to show their form's errors with what was typed.
     """
-    # The cards read their images only when not kept (prompts/cards.py): the page query
-    # brings what tells whether they changed.
+    # The cards read their images only when not kept (prompts/cards.py).
     prompts = tune.prompts.exclude(status=Prompt.Status.DELETING)
-    paginator = Paginator(cards.with_image_state(prompts), PROMPTS_PER_PAGE)
-    paginator.count = prompts.count()  # counted without the join to the images
-    page = paginator.get_page(request.GET.get("page"))
+    page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
     pack_runs = getattr(tune, "pack_runs", None)
     ctx = {
         "tune": tune,

@@ -70,3 +70,25 @@ def test_the_countdown_moves_with_time_alone(owner_client, make_tune, monkeypatc
     assert "30 days left" in listed(owner_client)
     with time_machine.travel(timedelta(days=10, hours=1)):
         assert "20 days left" in listed(owner_client)
+
+
+def test_each_tune_gets_its_own_newest_image_and_count(owner_client, make_tune):
+    now = timezone.now()
+    first, second = (make_tune(name=name, status=Tune.Status.TRAINED, trained_at=now)
+                     for name in ("First", "Second"))  # fmt: skip
+    old = Prompt.objects.create(tune=first, text="old", num_images=2, status="done",
+                                created_at=now - timedelta(hours=2))  # fmt: skip
+    new = Prompt.objects.create(tune=first, text="new", num_images=2, status="done")
+    add_image(old, 0), add_image(old, 1)
+    unthumbed = add_image(new, 0)
+    GeneratedImage.objects.filter(pk=unthumbed.pk).update(thumbnail="")
+    cover = add_image(new, 1)  # the newest prompt's first image with a thumbnail
+    going = Prompt.objects.create(tune=second, text="going", num_images=1, status="done")
+    add_image(going, 0)
+    going.mark_deleting()
+    listed_tunes = {t.name: t for t in owner_client.get("/tunes/").context["tunes"]}
+    assert listed_tunes["First"].image_count == 4
+    assert listed_tunes["First"].cover_link == cover.thumbnail_link()
+    # A prompt being deleted shows nothing: the second tune falls back to its photo.
+    assert listed_tunes["Second"].image_count == 0
+    assert listed_tunes["Second"].cover_link.startswith("/files/p/")
