@@ -7,6 +7,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
+from django.utils import formats, timezone, translation
 
 from accounts.models import AccountDeletion, DataExport
 from astria_portal.admin_format import when
@@ -92,3 +93,20 @@ def test_a_fine_tune_and_a_prompt_page_show_their_dates_one_way(admin_client, ma
         assert "1 Jun 2026 12:00" in page, url
         for other in ("noon", "June 1, 2026", "2026-06-01 12:00", "01 Jun 2026"):
             assert other not in page, (url, other)
+
+
+@pytest.mark.parametrize("language", ["en-us", "fr", "de"])
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/St_Johns"])
+def test_the_format_is_djangos_date_format_written_out(settings, language, zone):
+    """when() writes "j M Y H:i" out by hand, for speed: it must say what Django says."""
+    settings.TIME_ZONE = zone
+    moments = [datetime(year, month, day, hour, minute, tzinfo=UTC)
+               for year, month, day, hour, minute in
+               [(2026, 1, 1, 0, 0), (2026, 3, 9, 9, 5), (999, 5, 31, 23, 59),
+                (2026, 12, 31, 23, 30)] + [(2027, m, 15, 12, 1) for m in range(1, 13)]]  # fmt: skip
+    with translation.override(language):
+        for moment in moments:
+            local = timezone.localtime(moment)
+            assert when(moment) == formats.date_format(local, "j M Y H:i"), moment
+            assert when(moment, time=False) == formats.date_format(local, "j M Y"), moment
+            assert when(moment.date()) == formats.date_format(moment.date(), "j M Y")

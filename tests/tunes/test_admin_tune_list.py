@@ -4,9 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from tunes.models import Tune
 
@@ -193,3 +195,27 @@ def test_the_expiry_date_stands_beside_the_countdown(admin_client, owner):
         f'<span class="expiry" title="{ends}">7 Jun 2026</span>'
     ) in page
     assert ">Time left</a>" in page
+
+
+def test_each_rows_checkbox_is_djangos_own_markup(admin_client, owner):
+    """TuneAdmin writes the checkbox out; it must stay what ModelAdmin's widget renders."""
+    tune = Tune.objects.create(owner=owner, name='Me & "my" <cat>', class_name="woman",
+                               model_kind="sd15")  # fmt: skip
+    model_admin = admin.site.get_model_admin(Tune)
+    ours = model_admin.action_checkbox(tune)
+    assert ours == admin.ModelAdmin.action_checkbox(model_admin, tune)
+    label = "Select this object for an action - Me &amp; &quot;my&quot; &lt;cat&gt;"
+    assert f'aria-label="{label}"' in ours
+    assert f'<td class="action-checkbox">{ours}</td>' in admin_client.get(LIST).content.decode()
+
+
+def test_each_rows_link_is_the_reversed_change_url(admin_client, owner):
+    tunes = [Tune.objects.create(owner=owner, name=f"t{i}", class_name="woman",
+                                 model_kind="sd15") for i in range(3)]  # fmt: skip
+    page = admin_client.get(LIST).content.decode()
+    for tune in tunes:
+        url = reverse("admin:tunes_tune_change", args=[tune.pk])
+        assert f'<th class="field-name"><a href="{url}">{tune.name}</a></th>' in page
+    filtered = admin_client.get(f"{LIST}?status=pending").content.decode()
+    url = reverse("admin:tunes_tune_change", args=[tunes[0].pk])
+    assert f'<a href="{url}?_changelist_filters=status%3Dpending">' in filtered
