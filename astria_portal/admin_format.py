@@ -25,16 +25,21 @@ def when(value, time=True):
     the list of tunes shows three dates a row, and Django's general formatter costs
     more than the rest of the row (tests/portal/test_admin_dates.py compares the two).
     """
+    return when_and_day(value)[0 if time else 1]
+
+
+def when_and_day(value):
+    """``when(value)`` and ``when(value, time=False)``, the date worked out once."""
     if value is None:
-        return EMPTY
+        return EMPTY, EMPTY
     if isinstance(value, datetime):
         value = timezone.localtime(value)
     # Django's "j M Y": the day without a leading zero, the month's translated
     # three-letter name in title case, the year in four digits.
     day = f"{value.day} {MONTHS_3[value.month].title()} {value.year:04d}"
-    if not time or not isinstance(value, datetime):
-        return day
-    return f"{day} {value.hour:02d}:{value.minute:02d}"
+    if not isinstance(value, datetime):
+        return day, day
+    return f"{day} {value.hour:02d}:{value.minute:02d}", day
 
 
 def date_column(field, description=None):
