@@ -10,6 +10,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from astria_emulator.testing import running_emulator
+from astria_portal import fragments
 from astria_portal.settings import storage_config
 from tests.helpers import API_KEY, EmulatorControl, Media, jpeg_bytes
 from tunes.models import TrainingImage, Tune
@@ -34,6 +35,14 @@ def _test_settings(settings, tmp_path):
     """Fast password hashing and a throw-away media folder for every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_fragments():
+    """Each test starts with no rendered page parts kept (astria_portal/fragments.py)."""
+    fragments.cache().clear()
+    yield
+    fragments.cache().clear()
 
 
 def verified_user(username, **fields):

@@ -15,13 +15,6 @@ from prompts.models import GeneratedImage, Prompt
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    fragments.cache().clear()
-    yield
-    fragments.cache().clear()
-
-
 def page(client, tune):
     return client.get(tune.get_absolute_url()).content.decode()
 

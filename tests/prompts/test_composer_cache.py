@@ -13,13 +13,6 @@ from tunes.models import Tune
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    fragments.cache().clear()
-    yield
-    fragments.cache().clear()
-
-
 def composer(client, tune, query=""):
     content = client.get(tune.get_absolute_url() + query).content.decode()
     return content[content.index('id="composer"') : content.index('id="gallery"')]

@@ -16,13 +16,6 @@ from tunes.models import Tune
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    fragments.cache().clear()
-    yield
-    fragments.cache().clear()
-
-
 def listed(client):
     return client.get("/tunes/").content.decode()
 
