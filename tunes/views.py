@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,8 +26,8 @@ from tunes.photos import DEFAULT_MIN_SIDE
 PROMPTS_PER_PAGE = 20
 
 
-def _get_tune_for_user(request, code, tunes=Tune.objects):
-    tunes = tunes.exclude(status=Tune.Status.DELETED)
+def _get_tune_for_user(request, code):
+    tunes = Tune.objects.exclude(status=Tune.Status.DELETED)
     return get_object_or_404(tunes, code=code, owner=request.user)
 
 
@@ -206,8 +205,7 @@ def tune_retry(request, code):
 @login_required
 @require_GET
 def tune_detail(request, code):
-    # Whether packs ran on it, in the same query: most tunes have none to read.
-    tune = _get_tune_for_user(request, code, Tune.objects.annotate(pack_runs=Count("pack_orders")))
+    tune = _get_tune_for_user(request, code)
     presets = presets_for(tune)
     chosen = [text for slug, label, text in presets if slug == request.GET.get("preset")]
     form = PromptForm(initial={"text": chosen[0]} if chosen else None)
@@ -222,10 +220,9 @@ def render_tune_page(request, tune, prompt_form):
     # The cards read their images only when not kept (prompts/cards.py).
     prompts = tune.prompts.exclude(status=Prompt.Status.DELETING)
     page = Paginator(prompts, PROMPTS_PER_PAGE).get_page(request.GET.get("page"))
-    pack_runs = getattr(tune, "pack_runs", None)
     ctx = {
         "tune": tune,
-        "pack_runs": tune.pack_orders.exists() if pack_runs is None else pack_runs > 0,
+        "pack_runs": tune.pack_orders.exists(),
         "photos": [] if tune.status in Tune.CLOSED or tune.past_retention else tune.photos.all(),
         "form": prompt_form,
         "can_prompt": tune.status not in TUNE_GONE and not tune.past_retention,
