@@ -209,6 +209,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, with a health check that reads the socket instead of
+        # asking the server (astria_portal/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "astria_portal.postgresql"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
