@@ -12,7 +12,6 @@ own check. After an error in a request, Django's check is always made.
 import select
 
 from django.db.backends.postgresql import base
-
 from psycopg import pq
 
 
