@@ -30,6 +30,7 @@ from django_q.tasks import async_task
 from accounts.models import AccountDeletion, DataExport
 from astria_portal import audit, notices, tracking
 from astria_portal.models import CallbackReceipt, Quota, SentNotice, Throttle
+from pages import keep
 from prompts.models import Prompt
 from tunes.models import DeletionReason, Tune, remove_empty_folder
 
@@ -133,7 +134,9 @@ def finish(deletion):
             [deletion.notify_email],
         )
     with transaction.atomic():
+        user_id = user.pk
         user.delete()  # its tunes' rows, addresses, logins, 2FA, quota and usage with it
+        keep.forget(user_id)  # what the database recorded of their changes, those included
         AccountDeletion.objects.filter(pk=deletion.pk).update(
             status=AccountDeletion.Status.DONE,
             notify_email="",

@@ -9,7 +9,9 @@ never read again and falls out of the bounded cache.
 
 A part that holds a form is rendered with a placeholder for the CSRF token, and the
 request's own masked token goes in on the way out: a kept part never repeats a token
-(BREACH) nor carries another browser's.
+(BREACH) nor carries another browser's. While a whole page is rendered to be kept
+(pages/keep.py), the token is held back everywhere on it, its parts included, and goes
+in once, as the page is sent.
 """
 
 import functools
@@ -43,8 +45,20 @@ def key(kind, templates, state):
     return f"{kind}:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def hold_token(request, hold=True):
+    """While held, templates get the placeholder and with_token leaves it in place."""
+    request.csrf_token_held = hold
+
+
+def held_token(request):
+    """The context processor that puts the placeholder in while the token is held."""
+    return {"csrf_token": CSRF_MARK} if getattr(request, "csrf_token_held", False) else {}
+
+
 def with_token(request, html):
     """The HTML with the request's own CSRF token in place of the placeholder."""
+    if getattr(request, "csrf_token_held", False):
+        return mark_safe(html)  # noqa: S308 (the whole page gets it as it is sent)
     return mark_safe(html.replace(CSRF_MARK, get_token(request)))  # noqa: S308
 
 

@@ -15,6 +15,7 @@ SCHEDULES = [
     ("Finish account deletions", "accounts.tasks.sweep_deletions", 1),
     ("Delete expired data exports", "accounts.tasks.purge_exports", 60),
     ("Reconcile Stripe payments", "billing.tasks.reconcile_payments", 5),
+    ("Compact the record of page changes", "pages.tasks.compact", 10),
 ]
 
 

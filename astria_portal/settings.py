@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "billing",
     "packs",
     "inspection",
+    "pages",
     "astria_portal.apps.PortalAdminConfig",  # django.contrib.admin on the project's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -185,6 +186,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "astria_portal.context_processors.portal",
                 "billing.context_processors.credits",
+                # Last: the CSRF placeholder while a page is rendered to be kept.
+                "astria_portal.fragments.held_token",
             ],
         },
     },
@@ -409,8 +412,18 @@ CACHES = {
         "LOCATION": "fragments",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
+    # Whole pages kept while nothing they show has changed (pages/keep.py), the same way:
+    # at most some 200 pages of up to 150 KB in each process.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Whole pages (the fine-tune list, a fine-tune's page, the gallery) kept in the
+# "fragments" cache while nothing they show has changed (pages/keep.py).
+KEEP_PAGES = _bool("KEEP_PAGES", True)
 
 # --- E-mail ---------------------------------------------------------------------
 

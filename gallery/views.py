@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_q.tasks import async_task
 
 from gallery.forms import FavouriteForm, FilterForm, SelectionForm
+from pages.keep import kept_page
 from prompts import zips
 from prompts.models import GeneratedImage, Prompt
 from tunes.models import Tune
@@ -31,6 +32,7 @@ def _images_of(user):
 
 @login_required
 @require_GET
+@kept_page
 def image_list(request):
     tunes = Tune.objects.filter(owner=request.user).exclude(status__in=Tune.CLOSED)
     form = FilterForm(request.GET, tunes=tunes.only("code", "name").order_by("name"))

@@ -6,12 +6,14 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.test.signals import setting_changed
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from astria_emulator.testing import running_emulator
 from astria_portal import fragments
 from astria_portal.settings import storage_config
+from pages import keep
 from tests.helpers import API_KEY, EmulatorControl, Media, jpeg_bytes
 from tunes.models import TrainingImage, Tune
 
@@ -37,12 +39,24 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+# In production settings change only with a restart, which empties each process's
+# kept parts; a test that changes them gets none kept from before.
+def _forget_kept(setting=None, **kwargs):
+    if setting == "CACHES":
+        return  # Django makes the caches afresh
+    fragments.cache().clear()
+    keep.cache().clear()
+
+
+setting_changed.connect(_forget_kept, weak=False)
+
+
 @pytest.fixture(autouse=True)
 def _no_kept_fragments():
-    """Each test starts with no rendered page parts kept (astria_portal/fragments.py)."""
-    fragments.cache().clear()
+    """Each test starts with no rendered pages or parts kept (astria_portal/fragments.py)."""
+    _forget_kept()
     yield
-    fragments.cache().clear()
+    _forget_kept()
 
 
 def verified_user(username, **fields):

@@ -14,6 +14,7 @@ from astria_portal import serving
 from astria_portal.admin_actions import resubmit
 from astria_portal.admin_format import counted, date_column, when, when_and_day
 from astria_portal.models import CallbackReceipt
+from pages.keep import kept_staff_page
 from prompts.models import Prompt
 from tunes import admin_actions, retention
 from tunes.models import MODELS, DeletionRecord, TrainingImage, Tune
@@ -214,6 +215,10 @@ class TuneAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return TuneChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        """Kept whole while nothing that any page shows has changed (pages/keep.py)."""
+        return kept_staff_page(super().changelist_view)(request, extra_context)
 
     def action_checkbox(self, obj):
         """Django's own checkbox for the row, written out.

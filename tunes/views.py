@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from astria_portal import quota, serving, slots, throttle
+from pages.keep import kept_page
 from prompts import composer
 from prompts.forms import PromptForm
 from prompts.models import Prompt
@@ -33,6 +34,7 @@ def _get_tune_for_user(request, code):
 
 @login_required
 @require_GET
+@kept_page
 def tune_list(request):
     tunes = Tune.objects.filter(owner=request.user).exclude(status=Tune.Status.DELETED)
     page = Paginator(tunes, 12).get_page(request.GET.get("page"))
@@ -204,6 +206,7 @@ def tune_retry(request, code):
 
 @login_required
 @require_GET
+@kept_page
 def tune_detail(request, code):
     tune = _get_tune_for_user(request, code)
     presets = presets_for(tune)

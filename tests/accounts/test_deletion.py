@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import AccountDeletion
 from astria_portal import astria, submission
 from astria_portal.callbacks import callback_url
+from pages.models import Change
 from prompts.models import Prompt
 from tests.helpers import drain_queue, photo_uploads, queued_funcs
 from tunes.models import DeletionRecord, Tune
@@ -95,6 +96,7 @@ def test_a_user_with_a_tune_training_and_a_prompt_pending_is_deleted_everywhere(
     assert media.files() == []
     assert rows_naming(PERSONAL) == []
     assert rows_naming(["alice@example.com"]) == []
+    assert not Change.objects.filter(user_id=owner.pk).exists()  # what changed, for whom
     assert callback(owner_client, "tune", tune).status_code == 404
     assert callback(owner_client, "prompt", prompt).status_code == 404
 

@@ -15,6 +15,12 @@ from prompts.models import GeneratedImage, Prompt
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _cards_not_pages(settings):
+    """The cards themselves: the page around them is not kept whole (tests/pages/)."""
+    settings.KEEP_PAGES = False
+
+
 def page(client, tune):
     return client.get(tune.get_absolute_url()).content.decode()
 
