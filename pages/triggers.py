@@ -11,10 +11,16 @@ are (re)made after every migrate, since SQLite drops them when a migration rebui
 table; tests/pages/test_triggers.py checks that each table has them.
 """
 
+import functools
+import logging
+
 from django.db import connections, transaction
+
+log = logging.getLogger(__name__)
 
 CHANGES = "pages_change"
 VENDORS = ("postgresql", "sqlite")
+EVENTS = ("insert", "update", "delete")  # SQLite's triggers: one for each
 
 _TUNE_OWNER = "(SELECT owner_id FROM tunes_tune WHERE id = {row}.tune_id)"
 WATCHED = {
@@ -68,12 +74,12 @@ def statements(vendor, table, owner):
     name = f"{CHANGES}_{table}"
     if vendor == "sqlite":
         made = []
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            trigger = f"{name}_{event.lower()}"
+        for event in EVENTS:
+            trigger = f"{name}_{event}"
             made += [
                 f'DROP TRIGGER IF EXISTS "{trigger}"',
-                f'CREATE TRIGGER "{trigger}" AFTER {event} ON "{table}" FOR EACH ROW '
-                f"BEGIN {_record(_owners(owner, event))} END",
+                f'CREATE TRIGGER "{trigger}" AFTER {event.upper()} ON "{table}" FOR EACH ROW '
+                f"BEGIN {_record(_owners(owner, event.upper()))} END",
             ]
         return made
     body = (
@@ -91,13 +97,32 @@ def statements(vendor, table, owner):
 
 
 def watching(connection):
-    """Whether this database records changes (pages are kept only where it does)."""
-    return connection.vendor in VENDORS
+    """Whether this database records changes: a vendor that has the triggers, and every
+    watched table has them (checked once per process and database; pages are kept
+    only where it does)."""
+    return connection.vendor in VENDORS and _complete(connection.alias)
+
+
+@functools.cache
+def _complete(alias):
+    connection = connections[alias]
+    if connection.vendor == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        expected = {f"{CHANGES}_{table}_{event}" for table in WATCHED for event in EVENTS}
+    else:
+        sql = f"SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = '{CHANGES}'"  # noqa: S608
+        expected = set(WATCHED)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        missing = expected - {name for (name,) in cursor.fetchall()}
+    if missing:
+        log.warning("Pages are not kept: triggers missing: %s", ", ".join(sorted(missing)))
+    return not missing
 
 
 def install(connection):
     """Make the triggers of every watched table the database has."""
-    if not watching(connection):
+    if connection.vendor not in VENDORS:
         return
     tables = set(connection.introspection.table_names())
     if CHANGES not in tables:
@@ -111,3 +136,4 @@ def install(connection):
 
 def install_after_migrate(using, **kwargs):
     install(connections[using])
+    _complete.cache_clear()

@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from astria_portal import fragments
-from pages import keep
+from pages import keep, triggers
 from pages.models import Change
 from prompts.models import Prompt
 from tunes.models import Tune
@@ -200,3 +200,24 @@ def test_a_hard_reload_renders_afresh_and_keeps_that(owner_client, pages):
     response = owner_client.get(pages["list"], headers={"Cache-Control": "no-cache"})
     assert "from memory" not in response.content.decode()
     assert "from memory" not in get(owner_client, pages["list"])
+
+
+@pytest.fixture
+def forget_the_check():
+    triggers._complete.cache_clear()
+    yield
+    triggers._complete.cache_clear()
+
+
+def test_pages_are_not_kept_where_a_trigger_is_missing(owner_client, pages, forget_the_check):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute('DROP TRIGGER "pages_change_prompts_prompt_update"')
+        else:
+            cursor.execute('DROP TRIGGER "pages_change" ON "prompts_prompt"')
+    get(owner_client, pages["list"])
+    assert not kept_pages()
+    triggers.install(connection)
+    triggers._complete.cache_clear()
+    get(owner_client, pages["list"])
+    assert kept_pages()
