@@ -420,7 +420,8 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 200},
     },
 }
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read with one plain SELECT (accounts/sessions.py).
+SESSION_ENGINE = "accounts.sessions"
 # Whole pages (the fine-tune list, a fine-tune's page, the gallery) kept in the
 # "fragments" cache while nothing they show has changed (pages/keep.py).
 KEEP_PAGES = _bool("KEEP_PAGES", True)

@@ -154,4 +154,10 @@ def compact():
         cursor.execute(OLDER_SQL)
         deleted = cursor.rowcount
         cursor.execute(GONE_SQL)
-        return deleted + cursor.rowcount
+        deleted += cursor.rowcount
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # The deleted rows' index entries, which every page's count would otherwise
+        # read past until autovacuum came (2 ms a page after 70,000 deleted rows).
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {CHANGES}")
+    return deleted
