@@ -5,12 +5,29 @@ cost as much as running it. The rows, the writes, the expiry and clear_expired a
 Django's own (django.contrib.sessions.backends.db).
 """
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.db import connections, router
 from django.utils import timezone
 
+# Sessions signed in before the portal's backends (accounts/backends.py) name the
+# two they extend: read as theirs, so that nobody is signed out by the change.
+RENAMED_BACKENDS = {
+    "django.contrib.auth.backends.ModelBackend": "accounts.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend": (
+        "accounts.backends.AuthenticationBackend"
+    ),
+}
+
 
 class SessionStore(db.SessionStore):
+    def load(self):
+        data = super().load()
+        backend = data.get(BACKEND_SESSION_KEY)
+        if backend in RENAMED_BACKENDS:
+            data[BACKEND_SESSION_KEY] = RENAMED_BACKENDS[backend]
+        return data
+
     def _get_session_from_db(self):
         model = self.model
         connection = connections[router.db_for_read(model)]

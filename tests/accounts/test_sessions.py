@@ -51,3 +51,43 @@ def test_a_signed_in_browser_stays_signed_in_until_its_session_is_deleted(owner_
     assert owner_client.get("/tunes/").status_code == 200
     Session.objects.all().delete()
     assert owner_client.get("/tunes/").status_code == 302
+
+
+def test_the_signed_in_user_is_read_with_one_plain_select(owner_client, owner):
+    owner_client.get("/tunes/")
+    with CaptureQueriesContext(connection) as queries:
+        assert owner_client.get("/tunes/").status_code == 200
+    [user] = [query["sql"] for query in queries if "auth_user" in query["sql"]]
+    assert user.startswith('SELECT * FROM "auth_user" WHERE "id" = ')
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ],
+)
+def test_a_session_that_names_a_backend_from_before_stays_signed_in(client, owner, old):
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    key = saved(
+        **{
+            SESSION_KEY: str(owner.pk),
+            BACKEND_SESSION_KEY: old,
+            HASH_SESSION_KEY: owner.get_session_auth_hash(),
+        }
+    )
+    client.cookies["sessionid"] = key
+    assert client.get("/tunes/").status_code == 200
+
+
+def test_an_inactive_user_is_signed_out(owner_client, owner):
+    type(owner).objects.filter(pk=owner.pk).update(is_active=False)
+    assert owner_client.get("/tunes/").status_code == 302
+
+
+def test_a_changed_password_signs_out_other_sessions(owner_client, owner):
+    owner.set_password("another-horse-battery")
+    owner.save()
+    assert owner_client.get("/tunes/").status_code == 302
