@@ -216,6 +216,14 @@ else:
         # The same backend, with a health check that reads the socket instead of
         # asking the server (astria_portal/postgresql/base.py).
         DATABASES["default"]["ENGINE"] = "astria_portal.postgresql"
+        # Parameters sent apart from the query, so that psycopg prepares the queries
+        # a connection repeats (the session, the user, a signed image's row) and
+        # PostgreSQL skips parsing and planning them again. Off behind a pooler that
+        # cannot keep prepared statements (PgBouncer in transaction mode).
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "server_side_binding", _bool("DATABASE_SERVER_SIDE_BINDING", True)
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -67,6 +67,16 @@ def test_database_url_switches_to_postgresql_with_persistent_connections(monkeyp
     assert (db["HOST"], db["NAME"], db["USER"]) == ("db.internal", "portal", "app")
     assert db["CONN_MAX_AGE"] == 600
     assert db["CONN_HEALTH_CHECKS"] is True
+    assert db["OPTIONS"]["server_side_binding"] is True
+
+
+def test_server_side_binding_can_be_turned_off_for_a_pooler(monkeypatch):
+    conf = load_settings(
+        monkeypatch,
+        DATABASE_URL="postgres://app:pw@db.internal:6432/portal",
+        DATABASE_SERVER_SIDE_BINDING="false",
+    )
+    assert conf["DATABASES"]["default"]["OPTIONS"]["server_side_binding"] is False
 
 
 def test_email_url_switches_the_backend(monkeypatch):
