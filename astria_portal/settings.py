@@ -236,9 +236,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: it refuses a locked-out login before the password is checked.
-# allauth's backend logs in by username or e-mail address.
-# Django's and allauth's, each reading a request's user with one plain SELECT
-# (accounts/backends.py).
+# Then Django's and allauth's (which logs in by username or e-mail address), each
+# reading a request's user with one plain SELECT (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.ModelBackend",
@@ -432,8 +431,9 @@ CACHES = {
 }
 # Django's database sessions, read with one plain SELECT (accounts/sessions.py).
 SESSION_ENGINE = "accounts.sessions"
-# Whole pages (the fine-tune list, a fine-tune's page, the gallery) kept in the
-# "fragments" cache while nothing they show has changed (pages/keep.py).
+# Whole pages (the fine-tune list, a fine-tune's page, the gallery, the admin's
+# fine-tune list) kept in the "pages" cache while nothing they show has changed
+# (pages/keep.py).
 KEEP_PAGES = _bool("KEEP_PAGES", True)
 
 # --- E-mail ---------------------------------------------------------------------

@@ -1,20 +1,21 @@
 """Whole pages kept in each process's memory while nothing they show has changed.
 
 A user's list of fine-tunes, a fine-tune's page and the gallery are the pages people
-open most and the ones that change least. Such a view is rendered once; while the
-user's changes (pages_change, written by the database's triggers: pages/triggers.py)
-stay as they were, the same page comes from memory, after three queries: the
-session, the user and the changes.
+open most and the ones that change least; so, for staff, is the admin's fine-tune
+list. Such a view is rendered once; while the changes it shows (pages_change, written
+by the database's triggers: pages/triggers.py) stay as they were, the same page comes
+from memory, after three queries: the session, the user and the changes.
 
-They are kept in the "pages" cache, in each process's memory, at most 200 of them; the
-key (astria_portal/fragments.py) holds the path with its query, the user, the
-count and newest id of the user's and everyone's changes (a count, so that a change
-committed out of id order is seen too), the expiry of signed links, the language and
-time zone, and the time to MOMENT seconds: "5 minutes ago" and countdowns are never
-more than that behind. A hard reload (Cache-Control: no-cache) renders the page
-afresh. A page that shows messages, sets a cookie or headers of its
-own, or is not a 200 is never kept. Its CSRF token is a placeholder, and each
-response gets its own masked token (BREACH), as the kept parts do.
+They are kept in the "pages" cache, in each process's memory, at most 200 of them. The
+key (astria_portal/fragments.py) holds the path with its query, the user, the count
+and newest id of the user's and everyone's changes (of all changes, for a staff
+page; a count, so that a change committed out of id order is seen too), the expiry
+of signed links, the language and time zone, and the time to MOMENT seconds: "5
+minutes ago" and countdowns are never more than that behind. A hard reload
+(Cache-Control: no-cache) renders the page afresh. A page that shows messages, sets
+a cookie or headers of its own, or is not a 200 is never kept. Its CSRF token is a
+placeholder, and each response gets its own masked token (BREACH), as the kept
+parts do.
 """
 
 import functools
@@ -29,11 +30,10 @@ from django.utils import translation
 
 from astria_portal import fragments, serving
 from pages.models import Change
-from pages.triggers import CHANGES, watching
+from pages.triggers import CHANGES, EVERYONE, watching
 
 MOMENT = 10  # seconds
 KEPT_SECONDS = 600
-EVERYONE = 0
 
 MARK_SQL = f"SELECT COUNT(*), MAX(id) FROM {CHANGES} WHERE user_id IN (%s, {EVERYONE})"  # noqa: S608
 EVERYTHING_SQL = f"SELECT COUNT(*), MAX(id) FROM {CHANGES}"  # noqa: S608
@@ -69,7 +69,6 @@ def _key(request, everyone):
 def _keepable(request, response):
     return (
         response.status_code == 200
-        and not response.streaming
         and not response.cookies
         and set(response.headers) == {"Content-Type"}
         and not len(get_messages(request))

@@ -6,7 +6,8 @@ class Change(models.Model):
 
     One row per changed row, naming the user whose pages show it, 0 for a row every
     page may show (prices, packs). A page is kept while the count and the newest id of
-    its user's changes stay the same (pages/keep.py); the purge compacts the table.
+    its user's changes stay the same (pages/keep.py); a schedule compacts the table
+    every 10 minutes.
     """
 
     user_id = models.BigIntegerField()

@@ -6,9 +6,9 @@ transaction, whatever wrote it: a view, a task, the admin, a queryset's update()
 plain SQL. A kept page (pages/keep.py) is therefore never older than what it shows.
 
 A table a kept page shows must be listed here, with how a row of it finds its user
-({row} stands for NEW or OLD); "0" is a row every user's pages may show. The triggers
-are (re)made after every migrate, since SQLite drops them when a migration rebuilds a
-table; tests/pages/test_triggers.py checks that each table has them.
+({row} stands for NEW or OLD); EVERYONE for a row every user's pages may show. The
+triggers are (re)made after every migrate, since SQLite drops them when a migration
+rebuilds a table; tests/pages/test_triggers.py checks that each table has them.
 """
 
 import functools
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 CHANGES = "pages_change"
 VENDORS = ("postgresql", "sqlite")
 EVENTS = ("insert", "update", "delete")  # SQLite's triggers: one for each
+EVERYONE = 0  # the user of a change every user's pages may show
 
 _TUNE_OWNER = "(SELECT owner_id FROM tunes_tune WHERE id = {row}.tune_id)"
 WATCHED = {
@@ -49,10 +50,10 @@ WATCHED = {
     ),
     # Shown to everyone: prices, credit packs and the packs on offer; what a group may
     # do (the admin's lists and menus).
-    "auth_group_permissions": "0",
-    "billing_price": "0",
-    "billing_creditpack": "0",
-    "packs_pack": "0",
+    "auth_group_permissions": str(EVERYONE),
+    "billing_price": str(EVERYONE),
+    "billing_creditpack": str(EVERYONE),
+    "packs_pack": str(EVERYONE),
 }
 
 
@@ -132,8 +133,8 @@ def install(connection):
             if table in tables:
                 for statement in statements(connection.vendor, table, owner):
                     cursor.execute(statement)
+    _complete.cache_clear()
 
 
 def install_after_migrate(using, **kwargs):
     install(connections[using])
-    _complete.cache_clear()
